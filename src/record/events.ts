@@ -1,0 +1,119 @@
+/**
+ * The recording's event types, version 1. docs/events.md describes each
+ * field and schema/events.schema.json validates them; keep the three in
+ * step. Conventions: `time` is epoch milliseconds, durations end in `Ms`
+ * (milliseconds), sizes end in `Bytes`. Readers ignore types they do not
+ * know, so adding a type is not a breaking change.
+ */
+
+export const SCHEMA_VERSION = 1;
+
+export interface Frame {
+  functionName: string;
+  url: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** Present and true for frames of the async part of the stack (opt-in). */
+  async?: boolean;
+}
+
+export interface BaseEvent {
+  type: string;
+  time: number;
+  pid: number;
+  /** Worker-thread id when the event is about a thread other than the main one. */
+  threadId?: number;
+}
+
+export interface StartEvent extends BaseEvent {
+  type: 'start';
+  v: number;
+  node: string;
+  argv: string[];
+  config: Record<string, unknown>;
+  runId?: string;
+}
+
+export interface DelayStats {
+  minMs: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface SampleEvent extends BaseEvent {
+  type: 'sample';
+  /** Length of the interval this sample covers. */
+  intervalMs: number;
+  /** null when the histogram recorded nothing in the interval. */
+  delay: DelayStats | null;
+  elu: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  rssBytes: number;
+  gcMs: number;
+}
+
+export interface BlockStartEvent extends BaseEvent {
+  type: 'block-start';
+  id: number;
+  blockedMs: number;
+  stack: Frame[] | null;
+  stackError?: string;
+  site: string | null;
+}
+
+export interface BlockEvent extends BaseEvent {
+  type: 'block';
+  id: number;
+  /** When the block began. */
+  time: number;
+  durationMs: number;
+  /** GC pause inside the block; null when the main thread could not say. */
+  gcMs: number | null;
+  stack: Frame[] | null;
+  stackError?: string;
+  site: string | null;
+  /** How long after the block's start the stack was taken. */
+  stackAtMs?: number;
+}
+
+export interface SiteSummary {
+  site: string;
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  p50Ms: number;
+  lastSeen: number;
+  /** Stack of the longest block at this site. */
+  worstStack: Frame[] | null;
+}
+
+export interface RunSummary {
+  durationMs: number;
+  blocks: number;
+  maxBlockMs: number;
+  totalBlockedMs: number;
+  /** Whole-run delay percentiles; null when nothing was measured. */
+  delay: DelayStats | null;
+  /** `exact` from the run's own histogram, `approximate` from samples. */
+  delaySource: 'histogram' | 'samples' | 'none';
+  eluMean: number | null;
+  gcMs: number;
+  maxHeapUsedBytes: number | null;
+  maxRssBytes: number | null;
+  sites: SiteSummary[];
+}
+
+export interface EndEvent extends BaseEvent {
+  type: 'end';
+  summary: RunSummary;
+}
+
+export type KnownEvent = StartEvent | SampleEvent | BlockStartEvent | BlockEvent | EndEvent;
+
+export type AnyEvent = KnownEvent | (BaseEvent & Record<string, unknown>);

@@ -1,0 +1,143 @@
+import type {
+  AnyEvent,
+  BlockEvent,
+  DelayStats,
+  Frame,
+  RunSummary,
+  SampleEvent,
+  SiteSummary,
+} from './events.js';
+
+/**
+ * Folds events into the run summary. The watchdog uses it for the `end`
+ * event and `starve-probe report` for recordings, including those cut short
+ * by a kill (no `end`), so both always agree.
+ */
+
+export const UNKNOWN_SITE = '(no stack: site unknown)';
+
+interface SiteAccumulator {
+  site: string;
+  durations: number[];
+  totalMs: number;
+  maxMs: number;
+  lastSeen: number;
+  worstStack: Frame[] | null;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+export class SummaryBuilder {
+  private firstTime: number | null = null;
+  private lastTime: number | null = null;
+  private blocks = 0;
+  private maxBlockMs = 0;
+  private totalBlockedMs = 0;
+  private readonly sites = new Map<string, SiteAccumulator>();
+  private readonly samples: SampleEvent[] = [];
+  private gcMs = 0;
+  private maxHeap: number | null = null;
+  private maxRss: number | null = null;
+
+  add(event: AnyEvent): void {
+    const end = event.type === 'block' ? event.time + ((event as BlockEvent).durationMs ?? 0) : event.time;
+    if (this.firstTime === null || event.time < this.firstTime) this.firstTime = event.time;
+    if (this.lastTime === null || end > this.lastTime) this.lastTime = end;
+    if (event.type === 'block') this.addBlock(event as BlockEvent);
+    else if (event.type === 'sample') this.addSample(event as SampleEvent);
+  }
+
+  private addBlock(block: BlockEvent): void {
+    this.blocks++;
+    this.totalBlockedMs += block.durationMs;
+    this.maxBlockMs = Math.max(this.maxBlockMs, block.durationMs);
+    const key = block.site ?? UNKNOWN_SITE;
+    let acc = this.sites.get(key);
+    if (!acc) {
+      acc = { site: key, durations: [], totalMs: 0, maxMs: -1, lastSeen: 0, worstStack: null };
+      this.sites.set(key, acc);
+    }
+    acc.durations.push(block.durationMs);
+    acc.totalMs += block.durationMs;
+    acc.lastSeen = Math.max(acc.lastSeen, block.time);
+    if (block.durationMs > acc.maxMs) {
+      acc.maxMs = block.durationMs;
+      acc.worstStack = block.stack;
+    }
+  }
+
+  private addSample(sample: SampleEvent): void {
+    this.samples.push(sample);
+    this.gcMs += sample.gcMs ?? 0;
+    this.maxHeap = Math.max(this.maxHeap ?? 0, sample.heapUsedBytes);
+    this.maxRss = Math.max(this.maxRss ?? 0, sample.rssBytes);
+  }
+
+  /** `runDelay` is the run's own histogram when the process ended cleanly. */
+  build(runDelay?: DelayStats | null): RunSummary {
+    const delay = runDelay ?? this.delayFromSamples();
+    return {
+      durationMs: this.firstTime === null || this.lastTime === null ? 0 : this.lastTime - this.firstTime,
+      blocks: this.blocks,
+      maxBlockMs: round3(this.maxBlockMs),
+      totalBlockedMs: round3(this.totalBlockedMs),
+      delay,
+      delaySource: runDelay ? 'histogram' : delay ? 'samples' : 'none',
+      eluMean: this.eluMean(),
+      gcMs: round3(this.gcMs),
+      maxHeapUsedBytes: this.maxHeap,
+      maxRssBytes: this.maxRss,
+      sites: this.siteSummaries(),
+    };
+  }
+
+  private eluMean(): number | null {
+    let weighted = 0;
+    let total = 0;
+    for (const s of this.samples) {
+      weighted += s.elu * s.intervalMs;
+      total += s.intervalMs;
+    }
+    return total > 0 ? Math.round((weighted / total) * 10_000) / 10_000 : null;
+  }
+
+  /**
+   * Without the run's histogram, percentiles are estimated from the
+   * per-interval ones: the median of p50s, the p90 of p90s and the worst
+   * p99. Reports say when this was done.
+   */
+  private delayFromSamples(): DelayStats | null {
+    const measured = this.samples.filter((s) => s.delay !== null).map((s) => s.delay as DelayStats);
+    if (measured.length === 0) return null;
+    const sorted = (pick: (d: DelayStats) => number): number[] => measured.map(pick).sort((a, b) => a - b);
+    const weights = measured.length;
+    return {
+      minMs: Math.min(...measured.map((d) => d.minMs)),
+      meanMs: round3(measured.reduce((sum, d) => sum + d.meanMs, 0) / weights),
+      p50Ms: percentile(sorted((d) => d.p50Ms), 50),
+      p90Ms: percentile(sorted((d) => d.p90Ms), 90),
+      p99Ms: Math.max(...measured.map((d) => d.p99Ms)),
+      maxMs: Math.max(...measured.map((d) => d.maxMs)),
+    };
+  }
+
+  private siteSummaries(): SiteSummary[] {
+    return [...this.sites.values()]
+      .map((acc) => ({
+        site: acc.site,
+        count: acc.durations.length,
+        totalMs: round3(acc.totalMs),
+        maxMs: round3(acc.maxMs),
+        p50Ms: round3(percentile([...acc.durations].sort((a, b) => a - b), 50)),
+        lastSeen: acc.lastSeen,
+        worstStack: acc.worstStack,
+      }))
+      .sort((a, b) => b.totalMs - a.totalMs);
+  }
+}

@@ -1,0 +1,23 @@
+import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `file:///home/me/app/src/report.js` → `src/report.js` when under `cwd`. */
+export function shortUrl(url: string, cwd: string): string {
+  if (!url.startsWith('file://')) return url;
+  let path: string;
+  try {
+    path = fileURLToPath(url);
+  } catch {
+    return url;
+  }
+  const rel = relative(cwd, path);
+  if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) return rel;
+  return path;
+}
+
+/** Shortens the location inside a site string, `name (url:line:col)`. */
+export function shortSite(site: string, cwd: string): string {
+  const match = /^(.*) \((.*?)(:\d+:\d+)\)$/.exec(site);
+  if (!match) return site;
+  return `${match[1]} (${shortUrl(match[2] ?? '', cwd)}${match[3]})`;
+}

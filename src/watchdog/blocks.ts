@@ -1,0 +1,240 @@
+import type { Frame } from '../record/events.js';
+import { siteOf } from '../record/site.js';
+import type { Clock } from '../util/clock.js';
+import { monoMs } from '../util/clock.js';
+import { EXIT, EXIT_RUNNING, LAST_BEAT_F64, SEQ, type SharedViews } from '../probe/shared.js';
+import { BlockDetector, type BeatReading, type BlockTransition } from './detector.js';
+import type { FindingsPrinter } from './findings.js';
+import { CaptureBudget, type StackCapturer } from './stacks.js';
+
+/**
+ * Turns heartbeat readings into `block-start` and `block` events.
+ *
+ * While the main thread runs, the watchdog sleeps until the moment the
+ * heartbeat would become overdue (about one wake-up per threshold). While
+ * it is blocked, it waits on the heartbeat counter itself
+ * (Atomics.waitAsync), so the end of a block is seen within microseconds.
+ */
+
+/** How long block-start waits for the stack before it is written without one. */
+export const STACK_WAIT_MS = 50;
+/** How long a finished block waits for the main thread's GC figure. */
+export const GC_ANSWER_WAIT_MS = 1000;
+/** Stack captures allowed per second; each costs the main thread a Debugger.enable. */
+export const CAPTURES_PER_SECOND = 4;
+/** A block still going after this long is announced on stderr. */
+export const STILL_BLOCKED_NOTICE_MS = 1000;
+const BLOCKED_POLL_MS = 250;
+
+export type Emit = (event: { type: string; time: number; [field: string]: unknown }, urgent?: boolean) => void;
+
+export interface OpenBlock {
+  id: number;
+  startMono: number;
+  seq: number;
+  stack: Frame[] | null;
+  stackError: string | undefined;
+  site: string | null;
+  stackAtMs: number | undefined;
+  captureSettled: boolean;
+  startWritten: boolean;
+  noticed: boolean;
+  end: { endMono: number; gcMs: number | null; gcSettled: boolean } | null;
+}
+
+export interface BlockMonitorOptions {
+  views: SharedViews;
+  clock: Clock;
+  thresholdMs: number;
+  stacks: StackCapturer;
+  findings: FindingsPrinter;
+  emit: Emit;
+  askGc: (id: number, fromMono: number, toMono: number) => void;
+  probeUrlPrefix: string;
+}
+
+export class BlockMonitor {
+  private readonly detector: BlockDetector;
+  private readonly budget = new CaptureBudget(CAPTURES_PER_SECOND);
+  private readonly open = new Map<number, OpenBlock>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Listeners told of block starts and ends (leases use them). */
+  readonly listeners: Array<(block: OpenBlock, phase: 'start' | 'stack' | 'end') => void> = [];
+
+  constructor(private readonly o: BlockMonitorOptions) {
+    this.detector = new BlockDetector(o.thresholdMs);
+  }
+
+  start(): void {
+    this.tick();
+  }
+
+  /** The block now under way, if any. */
+  get current(): OpenBlock | null {
+    const id = this.detector.currentBlock?.id;
+    return id === undefined ? null : this.open.get(id) ?? null;
+  }
+
+  private reading(): BeatReading {
+    return { seq: Atomics.load(this.o.views.i32, SEQ), lastBeatMono: this.o.views.f64[LAST_BEAT_F64] ?? 0 };
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    if (Atomics.load(this.o.views.i32, EXIT) !== EXIT_RUNNING) return;
+    const reading = this.reading();
+    const now = monoMs();
+    const transition = this.detector.update(reading, now);
+    if (transition) this.onTransition(transition, now);
+    this.maybeNotice(now);
+    this.schedule(reading);
+  }
+
+  private schedule(reading: BeatReading): void {
+    const block = this.detector.currentBlock;
+    if (block) {
+      const wait = Atomics.waitAsync(this.o.views.i32, SEQ, block.seq, BLOCKED_POLL_MS);
+      if (wait.async) void wait.value.then(() => this.tick());
+      else setImmediate(() => this.tick());
+      return;
+    }
+    const delayMs = Math.max(1, this.detector.nextCheckMono(reading) - monoMs());
+    this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+
+  private onTransition(t: BlockTransition, now: number): void {
+    if (t.kind === 'start') this.blockStarted(t.id, t.startMono, t.seq, now);
+    else this.blockEnded(t.id, t.endMono);
+  }
+
+  private blockStarted(id: number, startMono: number, seq: number, now: number): void {
+    const block: OpenBlock = {
+      id, startMono, seq,
+      stack: null, stackError: undefined, site: null, stackAtMs: undefined,
+      captureSettled: false, startWritten: false, noticed: false, end: null,
+    };
+    this.open.set(id, block);
+    this.notify(block, 'start');
+
+    if (!this.budget.tryTake(now)) {
+      block.stackError = `not taken: at most ${CAPTURES_PER_SECOND} stacks are taken per second and blocks came faster`;
+      block.captureSettled = true;
+      this.writeStart(block);
+      return;
+    }
+    const waitTimer = setTimeout(() => {
+      if (!block.startWritten) this.writeStart(block, 'not taken yet: the main thread has not reached a point where it can pause (a long native call?)');
+    }, STACK_WAIT_MS);
+    const stillBlocked = (): boolean => Atomics.load(this.o.views.i32, SEQ) === seq;
+    void this.o.stacks.capture(stillBlocked).then((result) => {
+      clearTimeout(waitTimer);
+      block.captureSettled = true;
+      if (result.frames) {
+        block.stack = result.frames;
+        block.site = siteOf(result.frames, this.o.probeUrlPrefix);
+        block.stackAtMs = result.pausedMono === undefined ? undefined : round(result.pausedMono - startMono);
+        block.stackError = undefined;
+        this.notify(block, 'stack');
+      } else {
+        block.stackError = result.error;
+      }
+      if (!block.startWritten) this.writeStart(block);
+      this.maybeFinish(block);
+    });
+  }
+
+  private writeStart(block: OpenBlock, pendingReason?: string): void {
+    block.startWritten = true;
+    const now = monoMs();
+    this.o.emit({
+      type: 'block-start',
+      time: this.o.clock.epochMs(now),
+      id: block.id,
+      blockedMs: round(now - block.startMono),
+      stack: block.stack,
+      ...(block.stack ? {} : { stackError: pendingReason ?? block.stackError ?? 'no stack' }),
+      site: block.site,
+    }, true);
+  }
+
+  private blockEnded(id: number, endMono: number): void {
+    const block = this.open.get(id);
+    if (!block) return;
+    block.end = { endMono, gcMs: null, gcSettled: false };
+    if (!block.captureSettled) {
+      this.o.stacks.cancel('the block ended before the main thread could be paused (a native call, such as a *Sync API, held it until the end)');
+    }
+    this.o.askGc(id, block.startMono, endMono);
+    setTimeout(() => {
+      if (block.end && !block.end.gcSettled) {
+        block.end.gcSettled = true;
+        this.maybeFinish(block);
+      }
+    }, GC_ANSWER_WAIT_MS).unref();
+    this.notify(block, 'end');
+  }
+
+  gcAnswered(id: number, gcMs: number): void {
+    const block = this.open.get(id);
+    if (!block?.end || block.end.gcSettled) return;
+    block.end.gcMs = round(gcMs);
+    block.end.gcSettled = true;
+    this.maybeFinish(block);
+  }
+
+  private maybeFinish(block: OpenBlock, force = false): void {
+    if (!block.end) return;
+    if (!force && (!block.captureSettled || !block.end.gcSettled)) return;
+    this.open.delete(block.id);
+    if (!block.startWritten) this.writeStart(block);
+    const durationMs = round(block.end.endMono - block.startMono);
+    this.o.emit({
+      type: 'block',
+      time: this.o.clock.epochMs(block.startMono),
+      id: block.id,
+      durationMs,
+      gcMs: block.end.gcMs,
+      stack: block.stack,
+      ...(block.stack ? {} : { stackError: block.stackError ?? 'no stack' }),
+      site: block.site,
+      ...(block.stackAtMs === undefined ? {} : { stackAtMs: block.stackAtMs }),
+    }, true);
+    this.o.findings.blockEnded(durationMs, block.site, monoMs());
+  }
+
+  private maybeNotice(now: number): void {
+    const block = this.current;
+    if (!block || block.noticed || now - block.startMono < STILL_BLOCKED_NOTICE_MS) return;
+    block.noticed = true;
+    this.o.findings.stillBlocked(now - block.startMono, block.site, now);
+  }
+
+  /** The main thread is exiting: finish every block with what is known. */
+  closeAll(atMono: number): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const current = this.detector.currentBlock;
+    this.detector.reset();
+    if (current) {
+      const block = this.open.get(current.id);
+      if (block && !block.end) block.end = { endMono: atMono, gcMs: null, gcSettled: true };
+    }
+    this.o.stacks.cancel('the process exited during the block, before its stack could be taken');
+    for (const block of [...this.open.values()]) {
+      if (!block.captureSettled) {
+        block.captureSettled = true;
+        block.stackError ??= 'the process exited before the stack could be taken';
+      }
+      if (block.end) this.maybeFinish(block, true);
+    }
+  }
+
+  private notify(block: OpenBlock, phase: 'start' | 'stack' | 'end'): void {
+    for (const listener of this.listeners) listener(block, phase);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,70 @@
+import { writeSync } from 'node:fs';
+import { formatMs } from '../config/duration.js';
+import { shortSite } from '../report/paths.js';
+
+/**
+ * Findings as one line each on stderr, written straight to fd 2 from the
+ * watchdog: the worker's process.stderr is relayed through the main thread
+ * and would stay silent until the block it reports was over.
+ *
+ * At most LINES_PER_WINDOW lines per WINDOW_MS; what is held back is
+ * counted and said in the next line, so a storm of short blocks cannot
+ * flood the application's log.
+ */
+
+const WINDOW_MS = 5000;
+const LINES_PER_WINDOW = 5;
+
+export class FindingsPrinter {
+  private readonly quiet: boolean;
+  private readonly cwd: string;
+  private windowStart = -Infinity;
+  private linesInWindow = 0;
+  private heldBack = 0;
+
+  constructor(options: { quiet: boolean; cwd: string }) {
+    this.quiet = options.quiet;
+    this.cwd = options.cwd;
+  }
+
+  blockEnded(durationMs: number, site: string | null, nowMono: number): void {
+    this.line(`the main thread was blocked for ${formatMs(durationMs)} ${this.where(site)}`, nowMono);
+  }
+
+  stillBlocked(blockedMs: number, site: string | null, nowMono: number): void {
+    this.line(`the main thread has been blocked for ${formatMs(blockedMs)} so far ${this.where(site)}`, nowMono, true);
+  }
+
+  /** Always written, even when quiet: the user must know monitoring ended. */
+  probeStopped(reason: string): void {
+    write(`starve-probe: the probe stopped because ${reason}; the application keeps running unmonitored\n`);
+  }
+
+  line(text: string, nowMono: number, urgent = false): void {
+    if (this.quiet) return;
+    if (nowMono - this.windowStart >= WINDOW_MS) {
+      this.windowStart = nowMono;
+      this.linesInWindow = 0;
+    }
+    if (this.linesInWindow >= LINES_PER_WINDOW && !urgent) {
+      this.heldBack++;
+      return;
+    }
+    this.linesInWindow++;
+    const held = this.heldBack > 0 ? ` (${this.heldBack} more findings not shown; see the recording)` : '';
+    this.heldBack = 0;
+    write(`starve-probe: ${text}${held}\n`);
+  }
+
+  private where(site: string | null): string {
+    return site ? `in ${shortSite(site, this.cwd)}` : '(no stack could be taken)';
+  }
+}
+
+function write(text: string): void {
+  try {
+    writeSync(2, text);
+  } catch {
+    // stderr closed: findings are in the recording anyway.
+  }
+}

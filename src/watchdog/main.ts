@@ -1,0 +1,88 @@
+/**
+ * The watchdog worker's entry: it only wires. It owns the recording, reads
+ * the heartbeat, and takes the main thread's stack while a block is under
+ * way (see protocol.ts for the message flow, stacks.ts for the capture).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { defaultRecordingPath, claimRecordingPath, RecordingWriter } from '../record/writer.js';
+import { SCHEMA_VERSION } from '../record/events.js';
+import { systemClock } from '../util/clock.js';
+import { viewsOf } from '../probe/shared.js';
+import { BlockMonitor, type Emit } from './blocks.js';
+import { FindingsPrinter } from './findings.js';
+import { StackCapturer } from './stacks.js';
+import { SummaryBuilder } from '../record/summary.js';
+import type { ToWatchdog, WatchdogData } from './protocol.js';
+import { ExitHandshake } from './exit.js';
+
+const data = workerData as WatchdogData;
+const port = parentPort;
+
+function main(): void {
+  if (!port) return;
+  const clock = systemClock();
+  const views = viewsOf(data.sab);
+  const findings = new FindingsPrinter({ quiet: data.config.quiet, cwd: data.cwd });
+
+  let writer: RecordingWriter;
+  try {
+    const requested = data.config.out ?? defaultRecordingPath(data.cwd, process.pid, new Date());
+    const { fd, path } = claimRecordingPath(requested, process.pid);
+    writer = new RecordingWriter(fd, path);
+  } catch (error) {
+    port.postMessage({ t: 'fatal', reason: `the recording could not be opened: ${(error as Error).message}` });
+    return;
+  }
+
+  const summary = new SummaryBuilder();
+  const emit: Emit = (event, urgent = false) => {
+    const full = { ...event, pid: process.pid };
+    summary.add(full as never);
+    writer.write(full, urgent);
+  };
+
+  emit({
+    type: 'start',
+    time: Date.now(),
+    v: SCHEMA_VERSION,
+    node: data.node,
+    argv: data.argv,
+    config: data.config,
+    ...(data.runId ? { runId: data.runId } : {}),
+    recording: writer.path,
+  }, true);
+
+  const stacks = new StackCapturer({ asyncStacks: data.config.asyncStacks });
+  const blocks = new BlockMonitor({
+    views,
+    clock,
+    thresholdMs: data.config.thresholdMs,
+    stacks,
+    findings,
+    emit,
+    askGc: (id, fromMono, toMono) => port.postMessage({ t: 'gc-query', id, fromMono, toMono }),
+    probeUrlPrefix: new URL('../', import.meta.url).href,
+  });
+  const exit = new ExitHandshake(views);
+
+  port.on('message', (message: ToWatchdog) => {
+    if (message.t === 'sample') {
+      const { t: _t, atMono, ...fields } = message;
+      emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
+    } else if (message.t === 'gc-answer') {
+      blocks.gcAnswered(message.id, message.gcMs);
+    } else if (message.t === 'final') {
+      const { t: _t, atMono, ...fields } = message.sample;
+      emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
+      blocks.closeAll(message.sample.atMono);
+      emit({ type: 'end', time: Date.now(), exitCode: message.exitCode, summary: summary.build(message.runDelay) }, true);
+      writer.close();
+      stacks.close();
+      exit.flushed();
+      port.close();
+    }
+  });
+  blocks.start();
+}
+
+main();

@@ -1,0 +1,187 @@
+import { Session } from 'node:inspector';
+import type { Frame } from '../record/events.js';
+import { monoMs } from '../util/clock.js';
+import { debug } from '../util/debug.js';
+
+/**
+ * Takes the main thread's JavaScript stack from the watchdog while the main
+ * thread is blocked, through the inspector: Debugger.enable, Debugger.pause,
+ * read the paused call frames, Debugger.resume, Debugger.disable.
+ *
+ * Why enable per capture: an enabled Debugger domain slows await-heavy code
+ * (measured about 1.75×), so between captures nothing stays switched on.
+ * The price is that each enable re-announces every loaded script to us,
+ * which grows with the size of the application; captures are therefore
+ * rate-limited (see CaptureBudget).
+ *
+ * Honesty contract: a stack is returned only if the main thread paused
+ * while the same block was still going on (the heartbeat had not moved).
+ * A pause that lands after the block ended is thrown away with a reason.
+ *
+ * Known limit: V8 can only pause at a JavaScript statement. Inside a long
+ * native call (a big crypto.pbkdf2Sync, zlib.gzipSync) the pause waits
+ * until the call returns to JavaScript; the stack then shows the JavaScript
+ * caller, taken late in the block, or none if the block ended with the call.
+ */
+
+interface CdpCallFrame {
+  functionName: string;
+  location: { scriptId: string; lineNumber: number; columnNumber?: number };
+  url?: string;
+}
+
+interface CdpStackTrace {
+  callFrames: Array<{ functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number }>;
+  parent?: CdpStackTrace;
+}
+
+interface PausedParams {
+  callFrames: CdpCallFrame[];
+  asyncStackTrace?: CdpStackTrace;
+}
+
+export interface CaptureResult {
+  frames: Frame[] | null;
+  error?: string;
+  /** Monotonic time the main thread was paused. */
+  pausedMono?: number;
+}
+
+const MAX_FRAMES = 64;
+const ASYNC_DEPTH = 16;
+
+export class StackCapturer {
+  private session: Session | null = null;
+  private unavailable: string | null = null;
+  private readonly scripts = new Map<string, string>();
+  private readonly asyncStacks: boolean;
+  private pending: {
+    resolve: (result: CaptureResult) => void;
+    stillBlocked: () => boolean;
+  } | null = null;
+
+  constructor(options: { asyncStacks: boolean }) {
+    this.asyncStacks = options.asyncStacks;
+  }
+
+  /** Connects to the main thread; returns why it cannot, or null. */
+  connect(): string | null {
+    if (this.session || this.unavailable) return this.unavailable;
+    try {
+      const session = new Session();
+      session.connectToMainThread();
+      session.on('Debugger.scriptParsed', (message: { params: { scriptId: string; url: string } }) => {
+        this.scripts.set(message.params.scriptId, message.params.url);
+      });
+      session.on('Debugger.paused', (message: { params: PausedParams }) => this.onPaused(message.params));
+      this.session = session;
+      if (this.asyncStacks) {
+        this.post('Debugger.enable');
+        this.post('Debugger.setAsyncCallStackDepth', { maxDepth: ASYNC_DEPTH });
+      }
+    } catch (error) {
+      this.unavailable = `inspector unavailable: ${(error as Error).message}`;
+    }
+    return this.unavailable;
+  }
+
+  get busy(): boolean {
+    return this.pending !== null;
+  }
+
+  /**
+   * Ask the main thread to pause. `stillBlocked` is called the moment the
+   * pause arrives and decides whether the stack belongs to the block.
+   */
+  capture(stillBlocked: () => boolean): Promise<CaptureResult> {
+    const why = this.connect();
+    if (why) return Promise.resolve({ frames: null, error: why });
+    if (this.pending) return Promise.resolve({ frames: null, error: 'a capture was already under way' });
+    return new Promise((resolve) => {
+      this.pending = { resolve, stillBlocked };
+      if (!this.asyncStacks) this.post('Debugger.enable');
+      this.post('Debugger.pause');
+    });
+  }
+
+  /** The block ended (or we gave up) before the pause arrived. */
+  cancel(reason: string): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    // Disabling also drops the pause request still queued in V8.
+    if (!this.asyncStacks) this.post('Debugger.disable');
+    pending.resolve({ frames: null, error: reason });
+  }
+
+  close(): void {
+    this.cancel('the watchdog is closing');
+    try {
+      this.session?.disconnect();
+    } catch {
+      // Nothing to do: the process is going away.
+    }
+    this.session = null;
+  }
+
+  private onPaused(params: PausedParams): void {
+    const pausedMono = monoMs();
+    const pending = this.pending;
+    this.pending = null;
+    const inBlock = pending ? pending.stillBlocked() : false;
+    const frames = inBlock ? this.framesOf(params) : null;
+    this.post('Debugger.resume');
+    if (!this.asyncStacks) this.post('Debugger.disable');
+    if (!pending) return;
+    if (inBlock) pending.resolve({ frames, pausedMono });
+    else pending.resolve({ frames: null, error: 'the pause came too late: the block had already ended', pausedMono });
+  }
+
+  private framesOf(params: PausedParams): Frame[] {
+    const frames: Frame[] = params.callFrames.slice(0, MAX_FRAMES).map((f) => ({
+      functionName: f.functionName,
+      url: this.scripts.get(f.location.scriptId) ?? f.url ?? '',
+      line: f.location.lineNumber + 1,
+      column: (f.location.columnNumber ?? 0) + 1,
+    }));
+    for (let trace = params.asyncStackTrace; trace && frames.length < MAX_FRAMES; trace = trace.parent) {
+      for (const f of trace.callFrames) {
+        frames.push({
+          functionName: f.functionName,
+          url: f.url || this.scripts.get(f.scriptId) || '',
+          line: f.lineNumber + 1,
+          column: f.columnNumber + 1,
+          async: true,
+        } as Frame);
+      }
+    }
+    return frames.slice(0, MAX_FRAMES);
+  }
+
+  private post(method: string, params?: object): void {
+    try {
+      this.session?.post(method, params ?? {}, (error) => {
+        if (error) debug('inspector %s failed: %s', method, error.message);
+      });
+    } catch (error) {
+      debug('inspector %s threw: %s', method, (error as Error).message);
+    }
+  }
+}
+
+/**
+ * Bounds what stack captures cost the main thread when blocks come in
+ * quick succession: at most `perSecond` captures in any second. A block
+ * that comes too soon gets no stack, and says so.
+ */
+export class CaptureBudget {
+  private readonly recent: number[] = [];
+  constructor(private readonly perSecond: number) {}
+
+  tryTake(nowMono: number): boolean {
+    while (this.recent.length > 0 && nowMono - (this.recent[0] as number) >= 1000) this.recent.shift();
+    if (this.recent.length >= this.perSecond) return false;
+    this.recent.push(nowMono);
+    return true;
+  }
+}
