@@ -1,13 +1,18 @@
-import { relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** `file:///home/me/app/src/report.js` → `src/report.js` when under `cwd`. */
 export function shortUrl(url: string, cwd: string): string {
-  if (!url.startsWith('file://')) return url;
   let path: string;
-  try {
-    path = fileURLToPath(url);
-  } catch {
+  if (url.startsWith('file://')) {
+    try {
+      path = fileURLToPath(url);
+    } catch {
+      return url;
+    }
+  } else if (isAbsolute(url)) {
+    path = url;
+  } else {
     return url;
   }
   const rel = relative(cwd, path);

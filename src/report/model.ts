@@ -1,0 +1,43 @@
+import type { BlockEvent, RunSummary, StartEvent } from '../record/events.js';
+import type { Recording } from '../record/read.js';
+import { SummaryBuilder } from '../record/summary.js';
+
+/**
+ * What a report says about one recording, computed once and rendered as
+ * text or JSON. The summary is recomputed from the events so a recording
+ * without `end` (a killed process) reads the same as a complete one; the
+ * run's own delay histogram from `end` is used when present.
+ */
+
+export interface RecordingReport {
+  path: string;
+  pid: number;
+  argv: string[];
+  node: string;
+  thresholdMs: number | null;
+  complete: boolean;
+  truncated: boolean;
+  badLines: number[];
+  summary: RunSummary;
+  blocks: BlockEvent[];
+}
+
+export function analyze(recording: Recording): RecordingReport {
+  const builder = new SummaryBuilder();
+  for (const event of recording.events) builder.add(event);
+  const summary = builder.build(recording.end?.summary.delaySource === 'histogram' ? recording.end.summary.delay : null);
+  const start: StartEvent = recording.start;
+  const threshold = (start.config as { thresholdMs?: unknown }).thresholdMs;
+  return {
+    path: recording.path,
+    pid: start.pid,
+    argv: start.argv,
+    node: start.node,
+    thresholdMs: typeof threshold === 'number' ? threshold : null,
+    complete: recording.end !== null,
+    truncated: recording.truncated,
+    badLines: recording.badLines,
+    summary,
+    blocks: recording.events.filter((e): e is BlockEvent => e.type === 'block'),
+  };
+}
