@@ -2,9 +2,10 @@ import type { Frame } from './events.js';
 
 /**
  * Where a block happened, in the user's terms: the first frame of the
- * application's own code. Node internals and starve-probe's own frames are
- * never a site; library frames (node_modules) are used only when no
- * application frame is on the stack.
+ * application's own code. Library frames (node_modules) are used only when
+ * no application frame is on the stack, and Node's internal frames only when
+ * nothing else is (a block inside Node itself, e.g. a timer list). The
+ * probe's own frames are never a site.
  */
 
 export type FrameOrigin = 'app' | 'library' | 'node' | 'probe' | 'unknown';
@@ -30,14 +31,17 @@ export function packageOf(url: string): string | null {
 /** Index of the frame that names the site, or -1. */
 export function siteIndex(frames: readonly Frame[], probeUrlPrefix: string | null): number {
   let library = -1;
-  let other = -1;
+  let unknown = -1;
+  let node = -1;
   for (let i = 0; i < frames.length; i++) {
     const origin = originOf(frames[i]?.url ?? '', probeUrlPrefix);
     if (origin === 'app') return i;
     if (origin === 'library' && library === -1) library = i;
-    if (origin === 'unknown' && other === -1) other = i;
+    if (origin === 'unknown' && unknown === -1) unknown = i;
+    if (origin === 'node' && node === -1) node = i;
   }
-  return library !== -1 ? library : other;
+  if (library !== -1) return library;
+  return unknown !== -1 ? unknown : node;
 }
 
 /**
