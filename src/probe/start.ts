@@ -120,7 +120,7 @@ function onWatchdogMessage(message: FromWatchdog): void {
       setImmediate(() => send({ t: 'gc-answer', id, gcMs: gc.pauseMsBetween(fromMono, toMono) }));
     }).unref();
   } else if (message.t === 'fatal') {
-    stop(message.reason);
+    stop(message.reason, !message.reported);
   }
 }
 

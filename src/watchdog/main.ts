@@ -30,7 +30,12 @@ function main(): void {
     const { fd, path } = claimRecordingPath(requested, process.pid);
     writer = new RecordingWriter(fd, path);
   } catch (error) {
-    port.postMessage({ t: 'fatal', reason: `the recording could not be opened: ${(error as Error).message}` });
+    // Said from here, on fd 2, because a short-lived application may be
+    // gone before the main thread would read a message from us.
+    const reason = `the recording could not be opened: ${(error as Error).message}`;
+    findings.probeStopped(reason);
+    port.postMessage({ t: 'fatal', reason, reported: true });
+    new ExitHandshake(views).flushed();
     return;
   }
 

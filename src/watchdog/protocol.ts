@@ -55,6 +55,8 @@ export interface GcQuery {
 export interface FatalMessage {
   t: 'fatal';
   reason: string;
+  /** The watchdog already wrote the stderr line itself. */
+  reported: boolean;
 }
 
 export type FromWatchdog = GcQuery | FatalMessage;
