@@ -97,7 +97,12 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv): { config: ProbeConfig
 
 export function describeDefault(spec: OptionSpec): string {
   if (spec.default === null) return 'none';
-  if (spec.kind === 'duration') return formatMs(spec.default as number).replace(' ', '');
+  if (spec.kind === 'duration') return compactMs(spec.default as number);
   if (spec.kind === 'boolean') return spec.default ? '1' : '0';
   return String(spec.default);
+}
+
+/** `1000` → `1s`, `250` → `250ms`, `90000` → `90s`: how defaults are shown. */
+function compactMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
