@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { DelayStats } from '../record/events.js';
+import type { DelayStats, SampleEvent } from '../record/events.js';
 import { monoMs } from '../util/clock.js';
 import type { GcTracker } from './gc.js';
 
@@ -9,17 +9,11 @@ import type { GcTracker } from './gc.js';
  * nanoseconds; they are converted to milliseconds here, once.
  */
 
-export interface SampleMessage {
+/** A sample as the main thread hands it over; the watchdog stamps the rest. */
+export type SampleMessage = Omit<SampleEvent, 'type' | 'time' | 'pid' | 'threadId'> & {
   t: 'sample';
   atMono: number;
-  intervalMs: number;
-  delay: DelayStats | null;
-  elu: number;
-  heapUsedBytes: number;
-  heapTotalBytes: number;
-  rssBytes: number;
-  gcMs: number;
-}
+};
 
 type Histogram = {
   count: number;
