@@ -75,6 +75,10 @@ export const ADVICE = {
   lease:
     'Fix the block that held the thread while the lease ran down, and ' +
     'renew with more margin (e.g. every third of the TTL).',
+  leaseWithoutBlock:
+    'No block of the main thread explains it: look for what delayed the ' +
+    'renewal (a slow lease server, slow I/O, a renewal timer that was not ' +
+    'scheduled) and renew with more margin.',
   elu:
     'The event loop is busy almost all the time: move work off the main ' +
     'thread or spread the load over more processes.',
@@ -259,7 +263,8 @@ function judgeLeaseMargin(all: readonly RecordingMeasures[], budget: Budget): Li
     sentence: `The smallest margin was lease "${r.lease}" with ${measuredText} left when a renewal settled, ${fail ? 'under' : 'within'} the limit of ${formatMargin(margin)}.`,
     recording: m.path,
     evidence: fail
-      ? [{ recording: m.path, pid: m.pid, block, lease: r.lease, renewal: r, recommendation: block?.recommendation ?? ADVICE.lease }]
+      ? [{ recording: m.path, pid: m.pid, block, lease: r.lease, renewal: r,
+        recommendation: block?.recommendation ?? (block ? ADVICE.lease : ADVICE.leaseWithoutBlock) }]
       : [],
   };
 }
@@ -293,7 +298,7 @@ function judgeLeaseExpired(all: readonly RecordingMeasures[], budget: Budget): L
       block: e.block ?? (e.site || e.stack ? syntheticBlock(e) : null),
       lease: e.lease,
       expiry: e,
-      recommendation: e.block?.recommendation ?? ADVICE.lease,
+      recommendation: e.block?.recommendation ?? (e.block || e.site ? ADVICE.lease : ADVICE.leaseWithoutBlock),
     })),
   };
 }

@@ -82,9 +82,6 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   const cwd = process.cwd();
   const budget = loadBudget(args, cwd);
-  if (!hasLimits(budget)) {
-    throw new UsageError('no limits to check: give one such as --max-block 200ms, or write a starve-probe.budget.json (see docs/ci.md)');
-  }
   for (const name of ['junit', 'markdown', 'budget']) {
     if (flagValue(args, name) === '') throw new UsageError(`--${name} needs a file name`);
   }
@@ -121,6 +118,10 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   const measures = paths.map((path) => measureRecording(readRecording(path)));
   const verdict = judge(measures, budget, { strict: args.flags.has('strict'), cwd, command });
+  if (verdict.results.length === 0) {
+    // Lease expiry is judged by default, but only when a recording has leases.
+    throw new UsageError('no limits to check: give one such as --max-block 200ms, or write a starve-probe.budget.json (see docs/ci.md)');
+  }
   const github = githubEnvOf(process.env, cwd);
 
   if (github) (json ? process.stderr : process.stdout).write(renderAnnotations(verdict, github));
@@ -144,11 +145,6 @@ function loadBudget(args: ReturnType<typeof parseArgs>, cwd: string): Budget {
   const path = findBudget(flagValue(args, 'budget'), cwd);
   const budget = path ? readBudget(path) : emptyBudget();
   return withFlagLimits(budget, flagLimits as Limits);
-}
-
-function hasLimits(b: Budget): boolean {
-  const set = (limits: object): boolean => Object.values(limits).some((v) => v !== undefined && v !== false);
-  return set(b.limits) || b.sites.some((s) => set(s.limits)) || b.leases.some((l) => set(l.limits));
 }
 
 /**

@@ -26,7 +26,10 @@ export function renderCheckText(v: Verdict, cwd: string): string {
     if (r.status === 'pass') continue;
     out.push('', `${statusWord(r, v.strict)} ${r.flag}: ${r.sentence}`);
     if (r.status === 'no-data' && !v.strict) out.push('  (not a failure; --strict makes it one)');
-    for (const e of r.evidence) out.push(...evidence(e).map((l) => `  ${l}`));
+    r.evidence.forEach((e, i) => {
+      if (i > 0) out.push('');
+      out.push(...evidence(e).map((l) => `  ${l}`));
+    });
   }
   const broken = brokenCount(v);
   const total = v.results.length + (v.command ? 1 : 0);
