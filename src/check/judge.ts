@@ -122,12 +122,14 @@ export function isBroken(result: LimitResult, strict: boolean): boolean {
 }
 
 /** How a measured value reads at the start of a sentence, where "The X was" reads badly. */
-const SUBJECTS: Partial<Record<LimitKey, (measured: string) => string>> = {
-  maxBlocks: (n) => `${n === '1' ? '1 block' : `${n} blocks`} went over the probe's threshold`,
-  maxBlockedMs: (ms) => `The main thread was blocked for ${ms} in all`,
-  maxBlockedRatio: (ratio) => `The main thread was blocked for ${ratio} of the run`,
-  maxElu: (ratio) => `The event loop was busy ${ratio} of the time on average`,
+const SUBJECTS: Partial<Record<LimitKey, (value: number, text: string) => string>> = {
+  maxBlocks: (n) => `${n === 1 ? '1 block' : `${n} blocks`} went over the probe's threshold`,
+  maxBlockedMs: (_ms, text) => `The main thread was blocked for ${text} in all`,
+  maxBlockedRatio: (ratio) => `The main thread was blocked for ${percent(ratio)} of the run`,
+  maxElu: (ratio) => `The event loop was busy ${percent(ratio)} of the time on average`,
 };
+
+const percent = (ratio: number): string => `${Math.round(ratio * 1000) / 10} %`;
 
 // ── one number per recording, the highest must stay under the limit ──────
 
@@ -160,7 +162,7 @@ function scalar(
     status: fail ? 'fail' : 'pass',
     measured: value,
     measuredText,
-    sentence: `${SUBJECTS[key]?.(measuredText) ?? `The ${spec.measures} was ${measuredText}`}${zeroBlocks}, ` +
+    sentence: `${SUBJECTS[key]?.(value, measuredText) ?? `The ${spec.measures} was ${measuredText}`}${zeroBlocks}, ` +
       `${fail ? 'over' : 'within'} the limit of ${formatLimit(spec, limit)}.`,
     recording: m.path,
     evidence,
