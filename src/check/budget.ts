@@ -67,69 +67,85 @@ export function readBudget(path: string): Budget {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    const why = code === 'ENOENT' ? 'no such file'
+      : code === 'EISDIR' ? 'it is a directory'
+      : (error as Error).message;
     throw new InvalidBudgetError(`cannot read budget file ${path}: ${why}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InvalidBudgetError(`budget file ${path} is not valid JSON: ${(error as Error).message}`);
+    const why = (error as Error).message;
+    throw new InvalidBudgetError(`budget file ${path} is not valid JSON: ${why}`);
   }
   return parseBudget(json, path);
 }
 
+type Fail = (at: string, expected: string, got: unknown) => never;
+
+const TOP_FIELDS = ['$schema', 'comment', 'limits', 'sites', 'leases'];
+const SITE_LIMITS = LIMITS.filter((l) => l.perSite);
+const LEASE_LIMITS = LIMITS.filter((l) => l.perLease);
+
 export function parseBudget(json: unknown, path: string): Budget {
   const fail: Fail = (at, expected, got) => {
-    throw new InvalidBudgetError(`budget file ${path}: ${at} must be ${expected}; got ${shown(got)}`);
+    const message = `${at} must be ${expected}; got ${shown(got)}`;
+    throw new InvalidBudgetError(`budget file ${path}: ${message}`);
   };
   if (!isObject(json)) return fail('the top level', 'a JSON object', json);
-  checkKeys(json, ['$schema', 'comment', 'limits', 'sites', 'leases'], '', path);
+  checkKeys(json, TOP_FIELDS, '', path);
   const budget: Budget = { path, limits: {}, sites: [], leases: [] };
   if (json.comment !== undefined) budget.comment = textField(json.comment, 'comment', fail);
   if (json.limits !== undefined) {
-    if (!isObject(json.limits)) fail('limits', 'an object of limits such as { "maxBlock": "200ms" }', json.limits);
-    checkKeys(json.limits as Record<string, unknown>, LIMITS.map((l) => l.budgetKey), 'limits', path);
-    budget.limits = readLimits(json.limits as Record<string, unknown>, 'limits', LIMITS, path);
+    if (!isObject(json.limits)) {
+      fail('limits', 'an object of limits such as { "maxBlock": "200ms" }', json.limits);
+    }
+    const limits = json.limits as Record<string, unknown>;
+    checkKeys(limits, LIMITS.map((l) => l.budgetKey), 'limits', path);
+    budget.limits = readLimits(limits, 'limits', LIMITS, path);
   }
   budget.sites = listOf(json.sites, 'sites', fail).map((entry, i) => {
     const at = `sites[${i}]`;
-    const spec = LIMITS.filter((l) => l.perSite);
-    checkKeys(entry, ['site', 'why', ...spec.map((l) => l.budgetKey)], at, path);
-    const site = nonEmpty(entry.site, `${at}.site`, 'a non-empty text naming the site (a function name or a file path)', fail);
-    return { site, limits: readLimits(entry, at, spec, path), ...why(entry, at, fail) };
+    checkKeys(entry, ['site', 'why', ...SITE_LIMITS.map((l) => l.budgetKey)], at, path);
+    const expected = 'a non-empty text naming the site (a function name or a file path)';
+    const site = nonEmpty(entry.site, `${at}.site`, expected, fail);
+    return { site, limits: readLimits(entry, at, SITE_LIMITS, path), ...why(entry, at, fail) };
   });
   budget.leases = listOf(json.leases, 'leases', fail).map((entry, i) => {
     const at = `leases[${i}]`;
-    const spec = LIMITS.filter((l) => l.perLease);
-    checkKeys(entry, ['lease', 'why', ...spec.map((l) => l.budgetKey)], at, path);
+    checkKeys(entry, ['lease', 'why', ...LEASE_LIMITS.map((l) => l.budgetKey)], at, path);
     const lease = nonEmpty(entry.lease, `${at}.lease`, 'the name of a lease', fail);
-    return { lease, limits: readLimits(entry, at, spec, path), ...why(entry, at, fail) };
+    return { lease, limits: readLimits(entry, at, LEASE_LIMITS, path), ...why(entry, at, fail) };
   });
   return budget;
 }
 
-type Fail = (at: string, expected: string, got?: unknown) => never;
-
-function readLimits(source: Record<string, unknown>, at: string, specs: readonly LimitSpec[], path: string): Limits {
+function readLimits(
+  source: Record<string, unknown>, at: string, specs: readonly LimitSpec[], path: string,
+): Limits {
   const limits: Record<string, number | boolean | Margin> = {};
   for (const spec of specs) {
     const raw = source[spec.budgetKey];
     if (raw === undefined) continue;
     const parsed = parseLimitValue(spec, raw);
     if (!parsed.ok) {
-      throw new InvalidBudgetError(`budget file ${path}: ${at}.${spec.budgetKey} must be ${parsed.expected}; got ${shown(raw)}`);
+      const message = `${at}.${spec.budgetKey} must be ${parsed.expected}; got ${shown(raw)}`;
+      throw new InvalidBudgetError(`budget file ${path}: ${message}`);
     }
     limits[spec.key] = parsed.value;
   }
   return limits as Limits;
 }
 
-function checkKeys(object: Record<string, unknown>, allowed: readonly string[], at: string, path: string): void {
+function checkKeys(
+  object: Record<string, unknown>, allowed: readonly string[], at: string, path: string,
+): void {
   for (const key of Object.keys(object)) {
     if (allowed.includes(key)) continue;
     const where = at ? `${at}.${key}` : key;
-    throw new InvalidBudgetError(`budget file ${path}: ${where} is not a known field; expected one of ${allowed.join(', ')}`);
+    throw new InvalidBudgetError(
+      `budget file ${path}: ${where} is not a known field; expected one of ${allowed.join(', ')}`);
   }
 }
 

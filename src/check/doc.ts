@@ -18,7 +18,9 @@ export const LIMITS_DOC_END = '<!-- limits:end -->';
 
 export function limitsMarkdown(): string {
   const rows = LIMITS.map((l) => {
-    const scope = [l.perSite ? 'per site' : '', l.perLease ? 'per lease' : ''].filter(Boolean).join(', ');
+    const scope = [l.perSite ? 'per site' : '', l.perLease ? 'per lease' : '']
+      .filter(Boolean)
+      .join(', ');
     const key = `\`${l.budgetKey}\`${scope ? ` (also ${scope})` : ''}`;
     return `| \`--${l.flag}\` | ${key} | ${UNITS[l.kind]} | ${l.byDefault} | ${l.help} |`;
   });

@@ -121,7 +121,8 @@ function blockFact(b: BlockEvent): BlockFact {
 }
 
 function renewalFact(e: Record<string, unknown>): RenewalFact | null {
-  if (typeof e.lease !== 'string' || typeof e.marginMs !== 'number' || typeof e.ttlMs !== 'number') return null;
+  if (typeof e.lease !== 'string') return null;
+  if (typeof e.marginMs !== 'number' || typeof e.ttlMs !== 'number') return null;
   return {
     lease: e.lease,
     time: e.time as number,
@@ -134,7 +135,9 @@ function renewalFact(e: Record<string, unknown>): RenewalFact | null {
 
 function expiryFact(e: Record<string, unknown>, blocks: readonly BlockFact[]): ExpiryFact | null {
   if (typeof e.lease !== 'string') return null;
-  const block = typeof e.blockId === 'number' ? blocks.find((b) => b.id === e.blockId) ?? null : null;
+  const block = typeof e.blockId === 'number'
+    ? blocks.find((b) => b.id === e.blockId) ?? null
+    : null;
   return {
     lease: e.lease,
     time: e.time as number,
@@ -148,7 +151,9 @@ function expiryFact(e: Record<string, unknown>, blocks: readonly BlockFact[]): E
 }
 
 /** The longest block that overlaps [fromMs, toMs] (epoch ms), if any. */
-export function longestBlockBetween(blocks: readonly BlockFact[], fromMs: number, toMs: number): BlockFact | null {
+export function longestBlockBetween(
+  blocks: readonly BlockFact[], fromMs: number, toMs: number,
+): BlockFact | null {
   let worst: BlockFact | null = null;
   for (const b of blocks) {
     const overlaps = b.time <= toMs && b.time + b.durationMs >= fromMs;

@@ -28,7 +28,8 @@ export function parseLimitValue(spec: LimitSpec, raw: unknown): ValueResult {
       return ratio === undefined ? bad : { ok: true, value: ratio };
     }
     case 'count': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+      const digits = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw);
+      const n = typeof raw === 'number' ? raw : digits ? Number(raw) : NaN;
       return Number.isSafeInteger(n) && n >= 0 ? { ok: true, value: n } : bad;
     }
     case 'margin': {
@@ -85,5 +86,6 @@ export function formatRatio(ratio: number): string {
 }
 
 export function formatMargin(margin: Margin): string {
-  return 'ms' in margin ? formatMs(margin.ms) : `${Math.round(margin.ratioOfTtl * 1000) / 10} % of the TTL`;
+  if ('ms' in margin) return formatMs(margin.ms);
+  return `${Math.round(margin.ratioOfTtl * 1000) / 10} % of the TTL`;
 }

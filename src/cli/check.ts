@@ -1,9 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { formatMs } from '../config/duration.js';
+import { findOption } from '../config/options.js';
 import { UsageError } from '../errors.js';
 import { readRecording } from '../record/read.js';
-import { emptyBudget, findBudget, readBudget, withFlagLimits, type Budget } from '../check/budget.js';
-import { judge, type CommandOutcome } from '../check/judge.js';
+import {
+  emptyBudget, findBudget, readBudget, withFlagLimits, type Budget,
+} from '../check/budget.js';
+import { judge } from '../check/judge.js';
+import type { CommandOutcome } from '../check/verdict.js';
 import { LIMITS, type LimitKind, type Limits } from '../check/limits.js';
 import { measureRecording } from '../check/measure.js';
 import { appendSummary, githubEnvOf, renderAnnotations } from '../check/output/github.js';
@@ -12,7 +16,7 @@ import { renderJunit } from '../check/output/junit.js';
 import { renderMarkdown } from '../check/output/markdown.js';
 import { renderCheckText } from '../check/output/text.js';
 import { parseLimitValue } from '../check/values.js';
-import { flagValue, parseArgs, renderFlagHelp, type FlagSpec } from './args.js';
+import { flagValue, parseArgs, renderFlagHelp, type FlagSpec, type ParsedArgs } from './args.js';
 import { PROBE_FLAGS, probeEnvFromFlags } from './probe-flags.js';
 import { resolvePaths } from './report.js';
 import { runProbed } from './spawn.js';
@@ -23,7 +27,9 @@ import { runProbed } from './spawn.js';
  * check/judge.ts; the formats from check/output/.
  */
 
-const VALUE_NAMES: Record<LimitKind, string | undefined> = { duration: 'D', ratio: 'R', count: 'N', margin: 'D|P%', switch: undefined };
+const VALUE_NAMES: Record<LimitKind, string | undefined> = {
+  duration: 'D', ratio: 'R', count: 'N', margin: 'D|P%', switch: undefined,
+};
 
 const LIMIT_FLAGS: FlagSpec[] = LIMITS.map((l) => ({
   name: l.flag,
@@ -33,11 +39,27 @@ const LIMIT_FLAGS: FlagSpec[] = LIMITS.map((l) => ({
 }));
 
 const OUTPUT_FLAGS: FlagSpec[] = [
-  { name: 'budget', takes: 'value', valueName: 'FILE', help: 'Read limits from this budget file instead of ./starve-probe.budget.json. Flags override its top-level limits.' },
-  { name: 'strict', takes: 'boolean', help: 'A limit without enough data (no samples, no leases) fails instead of being reported.' },
-  { name: 'junit', takes: 'value', valueName: 'FILE', help: 'Also write the verdict as JUnit XML: one test case per limit.' },
-  { name: 'markdown', takes: 'value', valueName: 'FILE', help: 'Also write the verdict as Markdown (what GitHub Actions gets in its job summary).' },
-  { name: 'json', takes: 'boolean', help: 'Print the verdict as JSON instead of text; the command\'s own stdout goes to stderr.' },
+  {
+    name: 'budget', takes: 'value', valueName: 'FILE',
+    help: 'Read limits from this budget file instead of ./starve-probe.budget.json. ' +
+      'Flags override its top-level limits.',
+  },
+  {
+    name: 'strict', takes: 'boolean',
+    help: 'A limit without enough data (no samples, no leases) fails instead of being reported.',
+  },
+  {
+    name: 'junit', takes: 'value', valueName: 'FILE',
+    help: 'Also write the verdict as JUnit XML: one test case per limit.',
+  },
+  {
+    name: 'markdown', takes: 'value', valueName: 'FILE',
+    help: 'Also write the verdict as Markdown (what GitHub Actions gets in its job summary).',
+  },
+  {
+    name: 'json', takes: 'boolean',
+    help: "Print the verdict as JSON instead of text; the command's own stdout goes to stderr.",
+  },
   { name: 'help', takes: 'boolean', help: 'Show this help.' },
 ];
 
@@ -70,9 +92,7 @@ failed; 2 a usage error, an unreadable recording, an invalid budget file,
 or a command that could not start.
 `;
 
-/** The default block threshold of the probe; see config/options.ts. */
-const DEFAULT_THRESHOLD_MS = 100;
-const MIN_THRESHOLD_MS = 20;
+const THRESHOLD = findOption('thresholdMs');
 
 export async function checkCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS, 'starve-probe check');
@@ -87,43 +107,21 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   const json = args.flags.has('json');
 
-  let paths: string[];
-  let command: CommandOutcome | null = null;
-  if (args.command) {
-    if (args.positionals.length > 0) {
-      throw new UsageError(`unexpected argument "${args.positionals[0]}" before "--"; recordings or a command, not both`);
-    }
-    if (args.command.length === 0) throw new UsageError("no command after --: write 'starve-probe check --max-block 200ms -- node app.js'");
-    const env = probeEnvFromFlags(args);
-    lowerThreshold(env, budget);
-    const run = await runProbed(args.command, env, cwd, { stdoutToStderr: json });
-    if (run.startError) {
-      process.stderr.write(`starve-probe check: ${run.startError}\n`);
-      return 2;
-    }
-    if (run.recordings.length === 0) {
-      process.stderr.write('starve-probe check: no recording was written, so nothing can be checked (was the command a Node.js program?)\n');
-      return 2;
-    }
-    paths = run.recordings;
-    command = { argv: args.command, code: run.code, signal: run.signal };
-  } else {
-    const probeFlag = PROBE_FLAGS.find((f) => args.flags.has(f.name));
-    if (probeFlag) throw new UsageError(`--${probeFlag.name} only applies when check runs a command (after --)`);
-    if (args.positionals.length === 0) {
-      throw new UsageError("nothing to check: give recordings ('starve-probe check --max-block 200ms run.ndjson') or a command after --");
-    }
-    paths = resolvePaths(args.positionals);
-  }
+  const input = args.command
+    ? await runAndFind(args, args.command, budget, cwd, json)
+    : givenRecordings(args);
+  if (typeof input === 'number') return input;
 
-  const measures = paths.map((path) => measureRecording(readRecording(path)));
-  const verdict = judge(measures, budget, { strict: args.flags.has('strict'), cwd, command });
+  const measures = input.paths.map((path) => measureRecording(readRecording(path)));
+  const strict = args.flags.has('strict');
+  const verdict = judge(measures, budget, { strict, cwd, command: input.command });
   if (verdict.results.length === 0) {
     // Lease expiry is judged by default, but only when a recording has leases.
-    throw new UsageError('no limits to check: give one such as --max-block 200ms, or write a starve-probe.budget.json (see docs/ci.md)');
+    throw new UsageError('no limits to check: give one such as --max-block 200ms, ' +
+      'or write a starve-probe.budget.json (see docs/ci.md)');
   }
-  const github = githubEnvOf(process.env, cwd);
 
+  const github = githubEnvOf(process.env, cwd);
   if (github) (json ? process.stderr : process.stdout).write(renderAnnotations(verdict, github));
   process.stdout.write(json ? renderJson(verdict) : renderCheckText(verdict, cwd));
   writeOutput(flagValue(args, 'junit'), () => renderJunit(verdict, cwd, new Date()));
@@ -132,14 +130,60 @@ export async function checkCommand(argv: string[]): Promise<number> {
   return verdict.ok ? 0 : 1;
 }
 
-function loadBudget(args: ReturnType<typeof parseArgs>, cwd: string): Budget {
+interface Input {
+  paths: string[];
+  command: CommandOutcome | null;
+}
+
+/** Runs the command under the probe; an exit code when there is nothing to judge. */
+async function runAndFind(
+  args: ParsedArgs, command: string[], budget: Budget, cwd: string, json: boolean,
+): Promise<Input | number> {
+  if (args.positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${args.positionals[0]}" before "--"; ` +
+      'recordings or a command, not both');
+  }
+  if (command.length === 0) {
+    throw new UsageError("no command after --: write 'starve-probe check --max-block 200ms -- " +
+      "node app.js'");
+  }
+  const env = probeEnvFromFlags(args);
+  lowerThreshold(env, budget);
+  const run = await runProbed(command, env, cwd, { stdoutToStderr: json });
+  if (run.startError) {
+    process.stderr.write(`starve-probe check: ${run.startError}\n`);
+    return 2;
+  }
+  if (run.recordings.length === 0) {
+    process.stderr.write('starve-probe check: no recording was written, so nothing can be ' +
+      'checked (was the command a Node.js program?)\n');
+    return 2;
+  }
+  return { paths: run.recordings, command: { argv: command, code: run.code, signal: run.signal } };
+}
+
+function givenRecordings(args: ParsedArgs): Input {
+  const probeFlag = PROBE_FLAGS.find((f) => args.flags.has(f.name));
+  if (probeFlag) {
+    throw new UsageError(`--${probeFlag.name} only applies when check runs a command (after --)`);
+  }
+  if (args.positionals.length === 0) {
+    throw new UsageError('nothing to check: give recordings (\'starve-probe check ' +
+      "--max-block 200ms run.ndjson') or a command after --");
+  }
+  return { paths: resolvePaths(args.positionals), command: null };
+}
+
+function loadBudget(args: ParsedArgs, cwd: string): Budget {
   const flagLimits: Record<string, unknown> = {};
   for (const spec of LIMITS) {
     const values = args.flags.get(spec.flag);
     if (!values) continue;
     const raw = spec.kind === 'switch' ? true : (values.at(-1) as string);
     const parsed = parseLimitValue(spec, raw);
-    if (!parsed.ok) throw new UsageError(`--${spec.flag} must be ${parsed.expected}; got ${JSON.stringify(raw)}`);
+    if (!parsed.ok) {
+      throw new UsageError(`--${spec.flag} must be ${parsed.expected}; got ${JSON.stringify(raw)}`);
+    }
     flagLimits[spec.key] = parsed.value;
   }
   const path = findBudget(flagValue(args, 'budget'), cwd);
@@ -151,17 +195,18 @@ function loadBudget(args: ReturnType<typeof parseArgs>, cwd: string): Budget {
  * Blocks shorter than the probe's threshold are not recorded, so a block
  * limit under the default threshold could never fail: when check starts
  * the command itself and no threshold was chosen, the threshold comes down
- * to the smallest block limit.
+ * to the smallest block limit (not below the threshold's minimum).
  */
 function lowerThreshold(env: Record<string, string>, budget: Budget): void {
-  if (env.STARVE_PROBE_THRESHOLD !== undefined || process.env.STARVE_PROBE_THRESHOLD !== undefined) return;
+  if (env[THRESHOLD.env] !== undefined || process.env[THRESHOLD.env] !== undefined) return;
   const limits = [budget.limits.maxBlockMs, ...budget.sites.map((s) => s.limits.maxBlockMs)]
     .filter((ms): ms is number => ms !== undefined);
   if (limits.length === 0) return;
-  const smallest = Math.min(...limits);
-  if (smallest >= DEFAULT_THRESHOLD_MS) return;
-  env.STARVE_PROBE_THRESHOLD = `${Math.max(MIN_THRESHOLD_MS, smallest)}ms`;
-  process.stderr.write(`starve-probe check: block threshold set to ${formatMs(Math.max(MIN_THRESHOLD_MS, smallest))} for --max-block\n`);
+  const thresholdMs = Math.max(THRESHOLD.min ?? 0, Math.min(...limits));
+  if (thresholdMs >= (THRESHOLD.default as number)) return;
+  env[THRESHOLD.env] = `${thresholdMs}ms`;
+  const shown = formatMs(thresholdMs);
+  process.stderr.write(`starve-probe check: block threshold set to ${shown} for --max-block\n`);
 }
 
 function writeOutput(path: string | undefined, render: () => string): void {
@@ -169,6 +214,8 @@ function writeOutput(path: string | undefined, render: () => string): void {
   try {
     writeFileSync(path, render());
   } catch (error) {
-    throw new UsageError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its directory does not exist' : (error as Error).message;
+    throw new UsageError(`cannot write ${path}: ${why}`);
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBudget, parseBudget, type Budget } from '../../src/check/budget.js';
-import { judge, type LimitResult } from '../../src/check/judge.js';
+import { judge } from '../../src/check/judge.js';
+import type { LimitResult } from '../../src/check/verdict.js';
 import type { BlockFact, RecordingMeasures } from '../../src/check/measure.js';
 
 const CWD = '/app';

@@ -2,7 +2,7 @@ import { formatMs } from '../../config/duration.js';
 import { UNKNOWN_SITE } from '../../record/summary.js';
 import { renderStack } from '../../report/text.js';
 import { shortSite, shortUrl } from '../../report/paths.js';
-import type { Evidence, LimitResult, Verdict } from '../judge.js';
+import { commandFailed, isBroken, type Evidence, type LimitResult, type Verdict } from '../verdict.js';
 
 /**
  * Evidence as plain lines, shared by the text output, the JUnit failure
@@ -13,20 +13,21 @@ export function evidenceLines(e: Evidence, cwd: string): string[] {
   const out: string[] = [`recording ${shortUrl(e.recording, cwd)} (pid ${e.pid})`];
   if (e.lease && e.renewal) {
     const r = e.renewal;
-    out.push(`lease "${e.lease}": a renewal settled with ${formatMs(r.marginMs)} of its ${formatMs(r.ttlMs)} TTL left` +
-      (r.ok ? '' : ` and failed${r.error ? ` (${r.error})` : ''}`));
+    const failed = r.ok ? '' : ` and failed${r.error ? ` (${r.error})` : ''}`;
+    out.push(`lease "${e.lease}": a renewal settled with ${formatMs(r.marginMs)} of its ` +
+      `${formatMs(r.ttlMs)} TTL left${failed}`);
   }
   if (e.lease && e.expiry) {
     const x = e.expiry;
     const since = x.sinceRenewalMs === null ? '' : ` ${formatMs(x.sinceRenewalMs)} after its last renewal`;
-    out.push(`lease "${e.lease}" (TTL ${formatMs(x.ttlMs)}) expired${since}${x.duringBlock ? ', while the main thread was blocked' : ''}`);
+    const during = x.duringBlock ? ', while the main thread was blocked' : '';
+    out.push(`lease "${e.lease}" (TTL ${formatMs(x.ttlMs)}) expired${since}${during}`);
   }
   const b = e.block;
   if (b) {
-    const label = e.lease ? (e.expiry ? 'the block that expired it' : 'the longest block while it ran down') : 'the worst block';
-    const site = b.site === null ? UNKNOWN_SITE : shortSite(b.site, cwd);
-    out.push(`${label}: ${formatMs(b.durationMs)}${b.id > 0 ? ` (block ${b.id})` : ''}${b.threadId ? ` on thread ${b.threadId}` : ''}`);
-    out.push(`site: ${site}`);
+    out.push(`${blockLabel(e)}: ${formatMs(b.durationMs)}${b.id > 0 ? ` (block ${b.id})` : ''}` +
+      `${b.threadId ? ` on thread ${b.threadId}` : ''}`);
+    out.push(`site: ${b.site === null ? UNKNOWN_SITE : shortSite(b.site, cwd)}`);
     if (b.kind) out.push(`kind: ${b.kind}`);
     out.push('stack:', ...renderStack(b.stack, cwd).map((l) => l.replace(/^ {4}/, '  ')));
   } else if (e.lease) {
@@ -34,6 +35,11 @@ export function evidenceLines(e: Evidence, cwd: string): string[] {
   }
   out.push(`recommendation: ${e.recommendation}`);
   return out;
+}
+
+function blockLabel(e: Evidence): string {
+  if (!e.lease) return 'the worst block';
+  return e.expiry ? 'the block that expired it' : 'the longest block while it ran down';
 }
 
 /**
@@ -46,9 +52,9 @@ export function evidenceOnce(cwd: string): (e: Evidence) => string[] {
   return (e) => {
     const b = e.block;
     const key = b && !e.lease ? `${e.recording}#${b.id}` : null;
-    if (key && shown.has(key)) {
-      const site = b?.site === null || !b ? UNKNOWN_SITE : shortSite(b.site, cwd);
-      return [`the worst block is the one shown above: ${formatMs(b?.durationMs)} in ${site}`];
+    if (b && key && shown.has(key)) {
+      const site = b.site === null ? UNKNOWN_SITE : shortSite(b.site, cwd);
+      return [`the worst block is the one shown above: ${formatMs(b.durationMs)} in ${site}`];
     }
     if (key) shown.add(key);
     return evidenceLines(e, cwd);
@@ -66,15 +72,13 @@ export function commandSentence(v: Verdict, cwd: string): string | null {
   if (!c) return null;
   const argv = c.argv.map((a) => shortUrl(a, cwd)).join(' ');
   if (c.signal) return `The command ${argv} was ended by ${c.signal}.`;
-  if (c.code !== 0) return `The command ${argv} exited with code ${c.code}.`;
-  return `The command ${argv} exited with code 0.`;
+  return `The command ${argv} exited with code ${c.code}.`;
 }
 
 export function commandOk(v: Verdict): boolean {
-  return v.command === null || (v.command.code === 0 && v.command.signal === null);
+  return !commandFailed(v.command);
 }
 
 export function brokenCount(v: Verdict): number {
-  return v.results.filter((r) => r.status === 'fail' || (v.strict && r.status === 'no-data')).length +
-    (commandOk(v) ? 0 : 1);
+  return v.results.filter((r) => isBroken(r, v.strict)).length + (commandOk(v) ? 0 : 1);
 }

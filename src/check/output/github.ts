@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Evidence, Verdict } from '../judge.js';
+import type { Evidence, Verdict } from '../verdict.js';
 import { commandOk, commandSentence } from './evidence.js';
 import { renderMarkdown } from './markdown.js';
 

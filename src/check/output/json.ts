@@ -1,4 +1,4 @@
-import type { Verdict } from '../judge.js';
+import type { Verdict } from '../verdict.js';
 
 /**
  * The verdict for machines. Stable fields: `ok`, `exitCode`, `strict`,

@@ -1,4 +1,4 @@
-import type { Verdict } from '../judge.js';
+import type { Verdict } from '../verdict.js';
 import { commandOk, commandSentence, evidenceLines, statusWord } from './evidence.js';
 
 /**

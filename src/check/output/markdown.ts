@@ -1,5 +1,5 @@
 import { shortUrl } from '../../report/paths.js';
-import type { Verdict } from '../judge.js';
+import type { Verdict } from '../verdict.js';
 import { brokenCount, commandOk, commandSentence, evidenceOnce, statusWord } from './evidence.js';
 
 /**
