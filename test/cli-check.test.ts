@@ -58,7 +58,8 @@ describe('starve-probe check on real recordings, limit by limit', () => {
     const result = await check(['--max-block', '200ms', '--max-p99', '200ms', recordings.cpuAsync as string], { cwd: ROOT });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/\nFAIL max-p99: The event-loop delay p99 was \d+ ms, over the limit of 200 ms\.\n/);
-    expect(result.stdout).toMatch(/ {2}site: crunch \(fixtures\/cpu-async\.mjs:\d+:\d+\)\n {2}stack:\n {4}at crunch \(fixtures\/cpu-async\.mjs:\d+:\d+\)\n {4}at scoreReport /);
+    // The pause may land in a Node getter crunch calls (performance.now): frames above it are allowed.
+    expect(result.stdout).toMatch(/ {2}site: crunch \(fixtures\/cpu-async\.mjs:\d+:\d+\)\n {2}stack:\n( {4}at .*\n)*? {4}at crunch \(fixtures\/cpu-async\.mjs:\d+:\d+\)\n {4}at scoreReport /);
     expect(result.stdout).toMatch(/ {2}recommendation: Move the CPU-heavy work to a worker thread/);
     // The same block breaks both limits; it is shown once.
     expect(result.stdout).toMatch(/FAIL max-block: A block lasted \d+ ms in crunch .*\n {2}the worst block is the one shown above: /);
