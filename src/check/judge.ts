@@ -108,7 +108,8 @@ function scalar(
       recommendation: longest?.recommendation ?? advice }]
     : [];
   const measuredText = formatValue(spec, value);
-  const subject = SUBJECTS[key]?.(value, measuredText) ?? `The ${spec.measures} was ${measuredText}`;
+  const subject = SUBJECTS[key]?.(value, measuredText) ??
+    `The ${spec.measures} was ${measuredText}`;
   const noBlock = BLOCK_COUNTS.includes(key) && m.blocks.length === 0;
   const none = noBlock ? ' (no block over the threshold)' : '';
   return {

@@ -15,6 +15,7 @@ import { EXPECTED } from './values.js';
 export const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*(us|ms|s|m|h)?\\s*$';
 const PERCENT_PATTERN = '^\\s*\\d+(\\.\\d+)?%\\s*$';
 const FRACTION_PATTERN = '^\\s*(\\d*\\.)?\\d+\\s*$';
+const COUNT_PATTERN = '^\\s*\\d+\\s*$';
 
 function valueSchema(kind: LimitKind): Record<string, unknown> {
   const duration = [
@@ -25,9 +26,17 @@ function valueSchema(kind: LimitKind): Record<string, unknown> {
     case 'duration':
       return { oneOf: duration };
     case 'ratio':
-      return { oneOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: PERCENT_PATTERN }, { type: 'string', pattern: FRACTION_PATTERN }] };
+      return {
+        oneOf: [
+          { type: 'number', minimum: 0, maximum: 1 },
+          { type: 'string', pattern: PERCENT_PATTERN },
+          { type: 'string', pattern: FRACTION_PATTERN },
+        ],
+      };
     case 'count':
-      return { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+\\s*$' }] };
+      return {
+        oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: COUNT_PATTERN }],
+      };
     case 'margin':
       return { oneOf: [...duration, { type: 'string', pattern: PERCENT_PATTERN }] };
     case 'switch':
@@ -38,7 +47,10 @@ function valueSchema(kind: LimitKind): Record<string, unknown> {
 function limitProperties(specs: readonly LimitSpec[]): Record<string, unknown> {
   return Object.fromEntries(specs.map((s) => [
     s.budgetKey,
-    { description: `${s.help} Value: ${EXPECTED[s.kind]}. Flag: --${s.flag}.`, ...valueSchema(s.kind) },
+    {
+      description: `${s.help} Value: ${EXPECTED[s.kind]}. Flag: --${s.flag}.`,
+      ...valueSchema(s.kind),
+    },
   ]));
 }
 
@@ -67,13 +79,21 @@ export function budgetSchema(): Record<string, unknown> {
       },
       sites: {
         type: 'array',
-        description: 'Per-site limits. The first entry whose "site" text is contained in a block\'s site (name (path:line:col), path relative to the working directory, or the absolute URL) applies to that block.',
+        description:
+          'Per-site limits. The first entry whose "site" text is contained in a block\'s ' +
+          'site (name (path:line:col), path relative to the working directory, or the ' +
+          'absolute URL) applies to that block.',
         items: {
           type: 'object',
           required: ['site'],
           additionalProperties: false,
           properties: {
-            site: { type: 'string', minLength: 1, pattern: '\\S', description: 'A function name or a file path, e.g. "loadConfig" or "src/boot.js".' },
+            site: {
+              type: 'string',
+              minLength: 1,
+              pattern: '\\S',
+              description: 'A function name or a file path, e.g. "loadConfig" or "src/boot.js".',
+            },
             why: WHY,
             ...limitProperties(perSite),
           },
@@ -87,7 +107,7 @@ export function budgetSchema(): Record<string, unknown> {
           required: ['lease'],
           additionalProperties: false,
           properties: {
-            lease: { type: 'string', minLength: 1, pattern: '\\S', description: 'The lease\'s name.' },
+            lease: { type: 'string', minLength: 1, pattern: '\\S', description: "The lease's name." },
             why: WHY,
             ...limitProperties(perLease),
           },

@@ -40,13 +40,18 @@ function watch(): void {
   parentPort?.postMessage({ t: 'ready' });
 
   for (;;) {
-    const reading = { seq: Atomics.load(views.i32, SEQ), lastBeatMono: views.f64[LAST_BEAT_F64] ?? 0 };
+    const reading = {
+      seq: Atomics.load(views.i32, SEQ),
+      lastBeatMono: views.f64[LAST_BEAT_F64] ?? 0,
+    };
     const transition = detector.update(reading, monoMs());
     if (transition?.kind === 'end') {
       blocks.push({ startMono: transition.startMono, durationMs: round(transition.durationMs) });
     }
     if (Atomics.load(views.i32, EXIT) !== EXIT_RUNNING) break;
-    const waitMs = detector.blocked ? BLOCKED_POLL_MS : Math.max(1, detector.nextCheckMono(reading) - monoMs());
+    const waitMs = detector.blocked
+      ? BLOCKED_POLL_MS
+      : Math.max(1, detector.nextCheckMono(reading) - monoMs());
     Atomics.wait(views.i32, SEQ, reading.seq, waitMs);
   }
   parentPort?.postMessage({ t: 'blocks', blocks });

@@ -2,7 +2,9 @@ import { formatMs } from '../../config/duration.js';
 import { UNKNOWN_SITE } from '../../record/summary.js';
 import { renderStack } from '../../report/text.js';
 import { shortSite, shortUrl } from '../../report/paths.js';
-import { commandFailed, isBroken, type Evidence, type LimitResult, type Verdict } from '../verdict.js';
+import {
+  commandFailed, isBroken, type Evidence, type LimitResult, type Verdict,
+} from '../verdict.js';
 
 /**
  * Evidence as plain lines, shared by the text output, the JUnit failure
@@ -19,7 +21,9 @@ export function evidenceLines(e: Evidence, cwd: string): string[] {
   }
   if (e.lease && e.expiry) {
     const x = e.expiry;
-    const since = x.sinceRenewalMs === null ? '' : ` ${formatMs(x.sinceRenewalMs)} after its last renewal`;
+    const since = x.sinceRenewalMs === null
+      ? ''
+      : ` ${formatMs(x.sinceRenewalMs)} after its last renewal`;
     const during = x.duringBlock ? ', while the main thread was blocked' : '';
     out.push(`lease "${e.lease}" (TTL ${formatMs(x.ttlMs)}) expired${since}${during}`);
   }
@@ -31,7 +35,8 @@ export function evidenceLines(e: Evidence, cwd: string): string[] {
     if (b.kind) out.push(`kind: ${b.kind}`);
     out.push('stack:', ...renderStack(b.stack, cwd).map((l) => l.replace(/^ {4}/, '  ')));
   } else if (e.lease) {
-    out.push('no recorded block overlaps it: the delay came from somewhere else (slow I/O, a slow server)');
+    out.push('no recorded block overlaps it: the delay came from somewhere else ' +
+      '(slow I/O, a slow server)');
   }
   out.push(`recommendation: ${e.recommendation}`);
   return out;

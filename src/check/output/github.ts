@@ -22,13 +22,17 @@ export interface GithubEnv {
 
 export function githubEnvOf(env: NodeJS.ProcessEnv, cwd: string): GithubEnv | null {
   if (env.GITHUB_ACTIONS !== 'true') return null;
-  return { workspace: env.GITHUB_WORKSPACE || cwd, summaryFile: env.GITHUB_STEP_SUMMARY || undefined };
+  return {
+    workspace: env.GITHUB_WORKSPACE || cwd,
+    summaryFile: env.GITHUB_STEP_SUMMARY || undefined,
+  };
 }
 
 export function renderAnnotations(v: Verdict, gh: GithubEnv): string {
   const lines: string[] = [];
   if (!commandOk(v)) {
-    lines.push(command('error', { title: 'starve-probe check: command failed' }, commandSentence(v, gh.workspace) ?? ''));
+    const sentence = commandSentence(v, gh.workspace) ?? '';
+    lines.push(command('error', { title: 'starve-probe check: command failed' }, sentence));
   }
   for (const r of v.results) {
     if (r.status === 'pass') continue;
@@ -48,8 +52,14 @@ export function appendSummary(v: Verdict, gh: GithubEnv, cwd: string): void {
   if (gh.summaryFile) appendFileSync(gh.summaryFile, renderMarkdown(v, cwd) + '\n');
 }
 
+interface Location {
+  file?: string;
+  line?: string;
+  col?: string;
+}
+
 /** The file and line of the blocking site, as a path inside the workspace. */
-export function locationOf(e: Evidence, workspace: string): { file?: string; line?: string; col?: string } {
+export function locationOf(e: Evidence, workspace: string): Location {
   const site = e.block?.site;
   const match = site ? /\((.*):(\d+):(\d+)\)$/.exec(site) : null;
   if (!match) return {};
@@ -66,7 +76,9 @@ export function locationOf(e: Evidence, workspace: string): { file?: string; lin
   return { file: rel.split(sep).join('/'), line, col };
 }
 
-function command(level: 'error' | 'warning', props: Record<string, string | undefined>, message: string): string {
+function command(
+  level: 'error' | 'warning', props: Record<string, string | undefined>, message: string,
+): string {
   const list = Object.entries(props)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${escapeProperty(value as string)}`)

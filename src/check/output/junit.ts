@@ -1,4 +1,4 @@
-import type { Verdict } from '../verdict.js';
+import type { LimitResult, Verdict } from '../verdict.js';
 import { commandOk, commandSentence, evidenceLines, statusWord } from './evidence.js';
 
 /**
@@ -10,47 +10,60 @@ import { commandOk, commandSentence, evidenceLines, statusWord } from './evidenc
 
 const SUITE = 'starve-probe check';
 
+type Outcome =
+  | { kind: 'pass'; out: string }
+  | { kind: 'skipped'; message: string }
+  | { kind: 'failure'; message: string; body: string };
+
 export function renderJunit(v: Verdict, cwd: string, timestamp: Date): string {
-  const cases: string[] = [];
-  let failures = 0;
-  let skipped = 0;
+  const cases: Array<{ name: string; outcome: Outcome }> = [];
   const command = commandSentence(v, cwd);
   if (v.command && command) {
-    const ok = commandOk(v);
-    if (!ok) failures++;
-    cases.push(testCase('command exits with code 0', ok ? null : { message: command, body: command }));
+    const outcome: Outcome = commandOk(v)
+      ? { kind: 'pass', out: command }
+      : { kind: 'failure', message: command, body: command };
+    cases.push({ name: 'command exits with code 0', outcome });
   }
   for (const r of v.results) {
     const name = `${r.flag}: ${r.measures} within ${r.limitText}`;
-    if (r.status === 'pass') {
-      cases.push(testCase(name, null, `${r.sentence}`));
-    } else if (r.status === 'no-data' && !v.strict) {
-      skipped++;
-      cases.push(`    <testcase name="${attr(name)}" classname="${attr(SUITE)}">\n      <skipped message="${attr(r.sentence)}"/>\n    </testcase>`);
-    } else {
-      failures++;
-      const body = [`${statusWord(r, v.strict)} ${r.flag}: ${r.sentence}`, ...r.evidence.flatMap((e) => ['', ...evidenceLines(e, cwd)])].join('\n');
-      cases.push(testCase(name, { message: r.sentence, body }));
-    }
+    cases.push({ name, outcome: outcomeOf(r, v.strict, cwd) });
   }
+
+  const failures = cases.filter((c) => c.outcome.kind === 'failure').length;
+  const skipped = cases.filter((c) => c.outcome.kind === 'skipped').length;
   const counts = `tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}"`;
+  const time = timestamp.toISOString().replace(/\.\d+Z$/, '');
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${attr(SUITE)}" ${counts}>`,
-    `  <testsuite name="${attr(SUITE)}" ${counts} timestamp="${timestamp.toISOString().replace(/\.\d+Z$/, '')}">`,
-    ...cases,
+    `  <testsuite name="${attr(SUITE)}" ${counts} timestamp="${time}">`,
+    ...cases.map((c) => testCase(c.name, c.outcome)),
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
 }
 
-function testCase(name: string, failure: { message: string; body: string } | null, out?: string): string {
+function outcomeOf(r: LimitResult, strict: boolean, cwd: string): Outcome {
+  if (r.status === 'pass') return { kind: 'pass', out: r.sentence };
+  if (r.status === 'no-data' && !strict) return { kind: 'skipped', message: r.sentence };
+  const evidence = r.evidence.flatMap((e) => ['', ...evidenceLines(e, cwd)]);
+  const body = [`${statusWord(r, strict)} ${r.flag}: ${r.sentence}`, ...evidence].join('\n');
+  return { kind: 'failure', message: r.sentence, body };
+}
+
+function testCase(name: string, outcome: Outcome): string {
   const open = `    <testcase name="${attr(name)}" classname="${attr(SUITE)}">`;
-  const inner = failure
-    ? `      <failure message="${attr(failure.message)}" type="starvation">${text(failure.body)}</failure>`
-    : `      <system-out>${text(out ?? '')}</system-out>`;
-  return `${open}\n${inner}\n    </testcase>`;
+  let inner: string;
+  if (outcome.kind === 'pass') {
+    inner = `<system-out>${text(outcome.out)}</system-out>`;
+  } else if (outcome.kind === 'skipped') {
+    inner = `<skipped message="${attr(outcome.message)}"/>`;
+  } else {
+    const message = attr(outcome.message);
+    inner = `<failure message="${message}" type="starvation">${text(outcome.body)}</failure>`;
+  }
+  return `${open}\n      ${inner}\n    </testcase>`;
 }
 
 /**
@@ -58,14 +71,25 @@ function testCase(name: string, failure: { message: string; body: string } | nul
  * return, not even as references: they are dropped. Lone surrogates are
  * not characters either.
  */
-function clean(value: string): string {
-  return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
-}
+const NOT_XML = new RegExp([
+  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]',
+  '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])',
+  '(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
+].join('|'), 'g');
 
 export function text(value: string): string {
-  return clean(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return value
+    .replace(NOT_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
+/** Attribute values also lose their line breaks unless written as references. */
 export function attr(value: string): string {
-  return text(value).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return text(value)
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }

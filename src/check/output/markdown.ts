@@ -16,10 +16,13 @@ export function renderMarkdown(v: Verdict, cwd: string): string {
   out.push('');
   out.push('| Limit | Measured | Limit | Result |', '| --- | --- | --- | --- |');
   const command = commandSentence(v, cwd);
-  if (command) out.push(`| command | ${cell(command)} | exit code 0 | ${commandOk(v) ? 'PASS' : '**FAIL**'} |`);
+  if (command) {
+    const word = bold(commandOk(v) ? 'PASS' : 'FAIL');
+    out.push(`| command | ${cell(command)} | exit code 0 | ${word} |`);
+  }
   for (const r of v.results) {
-    const word = statusWord(r, v.strict);
-    out.push(`| \`--${r.flag}\` | ${cell(r.measuredText)} | ${cell(r.limitText)} | ${word === 'PASS' ? word : `**${word}**`} |`);
+    const measured = `${cell(r.measuredText)} | ${cell(r.limitText)}`;
+    out.push(`| \`--${r.flag}\` | ${measured} | ${bold(statusWord(r, v.strict))} |`);
   }
   const evidence = evidenceOnce(cwd);
   for (const r of v.results) {
@@ -28,9 +31,16 @@ export function renderMarkdown(v: Verdict, cwd: string): string {
     for (const e of r.evidence) out.push('', '```text', ...evidence(e).map(fence), '```');
   }
   for (const note of v.notes) out.push('', `> ${inline(note)}`);
-  const recordings = v.recordings.map((r) => `\`${inline(shortUrl(r.path, cwd))}\``).join(', ');
-  out.push('', `Recordings: ${recordings || 'none'}.${v.budget ? ` Budget: \`${inline(shortUrl(v.budget, cwd))}\`.` : ''}`, '');
+  const code = (path: string): string => `\`${inline(shortUrl(path, cwd))}\``;
+  const recordings = v.recordings.map((r) => code(r.path)).join(', ');
+  const budget = v.budget ? ` Budget: ${code(v.budget)}.` : '';
+  out.push('', `Recordings: ${recordings || 'none'}.${budget}`, '');
   return out.join('\n');
+}
+
+/** Anything but a pass stands out. */
+function bold(word: string): string {
+  return word === 'PASS' ? word : `**${word}**`;
 }
 
 function cell(text: string): string {

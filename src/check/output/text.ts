@@ -17,7 +17,8 @@ export function renderCheckText(v: Verdict, cwd: string): string {
   if (command) out.push(`  ${'command'.padEnd(18)} ${commandOk(v) ? 'PASS' : 'FAIL'}  ${command}`);
   for (const r of v.results) {
     const measured = r.measuredText.padEnd(22);
-    out.push(`  ${r.flag.padEnd(18)} ${measured} limit ${r.limitText.padEnd(18)} ${statusWord(r, v.strict)}`);
+    const limit = r.limitText.padEnd(18);
+    out.push(`  ${r.flag.padEnd(18)} ${measured} limit ${limit} ${statusWord(r, v.strict)}`);
   }
   for (const note of v.notes) out.push(`  note: ${note}`);
 
