@@ -77,7 +77,7 @@ and the block that expired it.
 Limits (also read from ./starve-probe.budget.json or --budget FILE):
 ${renderFlagHelp(LIMIT_FLAGS)}
 
-Output:
+Options:
 ${renderFlagHelp(OUTPUT_FLAGS)}
 
 Probe options, when check runs the command:
@@ -126,7 +126,15 @@ export async function checkCommand(argv: string[]): Promise<number> {
   process.stdout.write(json ? renderJson(verdict) : renderCheckText(verdict, cwd));
   writeOutput(flagValue(args, 'junit'), () => renderJunit(verdict, cwd, new Date()));
   writeOutput(flagValue(args, 'markdown'), () => renderMarkdown(verdict, cwd));
-  if (github) appendSummary(verdict, github, cwd);
+  if (github) {
+    try {
+      appendSummary(verdict, github, cwd);
+    } catch (error) {
+      // The verdict stands; only its copy in the job summary is lost.
+      const why = (error as Error).message;
+      process.stderr.write(`starve-probe check: cannot append to GITHUB_STEP_SUMMARY: ${why}\n`);
+    }
+  }
   return verdict.ok ? 0 : 1;
 }
 
