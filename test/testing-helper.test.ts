@@ -95,6 +95,12 @@ describe('assertStarvation', () => {
     expect(() => assertStarvation(none, { minLeaseMargin: '1s' })).toThrow(/no lease renewal was seen/);
   });
 
+  it('works from CommonJS (require), with its watcher still an ES module', async () => {
+    const result = await exec(process.execPath, ['--test', 'test/node-test/starvation-cjs.test.cjs'], { cwd: ROOT });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/# pass 1\n/);
+  });
+
   it('works in node:test, imported by the package name', async () => {
     const result = await exec(process.execPath, ['--test', 'test/node-test/starvation.test.mjs'], { cwd: ROOT });
     expect(result.code, result.stdout + result.stderr).toBe(0);

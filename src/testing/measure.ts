@@ -45,7 +45,9 @@ export interface StarvationResult<T = unknown> {
   minLeaseMargin: LeaseMargin | null;
 }
 
-const WATCHER_URL = new URL('./watcher.js', import.meta.url);
+/** Where the watcher's entry is built; the CommonJS build (entry-cjs.ts) sets it from __dirname. */
+export const watcherLocation: { url: URL | null } = { url: null };
+
 const DEFAULT_THRESHOLD_MS = 50;
 const MIN_THRESHOLD_MS = 10;
 
@@ -63,7 +65,8 @@ export async function measureStarvation<T>(
   const stopHeartbeat = startHeartbeat(views, heartbeatMsFor(thresholdMs));
   const data: WatcherData = { sab, thresholdMs };
   // No execArgv: a loader or preload of the test runner has no business in the watcher.
-  const worker = new Worker(WATCHER_URL, { workerData: data, execArgv: [] });
+  const url = watcherLocation.url ?? new URL('./watcher.js', import.meta.url);
+  const worker = new Worker(url, { workerData: data, execArgv: [] });
   const messages = collect(worker);
   // Blocks are missed until the watcher runs: wait for it.
   await messages.next('ready');
