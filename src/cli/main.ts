@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { checkCommand } from './check.js';
 import { demoCommand } from './demo.js';
 import { printError } from './output.js';
 import { reportCommand } from './report.js';
@@ -16,6 +17,7 @@ type Command = (argv: string[]) => number | Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   run: { run: runCommand, summary: 'run a command with the probe preloaded, then summarise' },
   report: { run: reportCommand, summary: 'summarise recordings (text or --json)' },
+  check: { run: checkCommand, summary: 'run a command or read recordings and fail when limits break' },
   demo: { run: demoCommand, summary: 'watch the probe diagnose a bundled starving worker' },
 };
 

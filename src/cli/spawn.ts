@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { peekStart, recordingsIn } from '../record/read.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -28,13 +28,24 @@ export function withPreload(nodeOptions: string | undefined): string {
   return nodeOptions ? `${nodeOptions} ${flag}` : flag;
 }
 
-export function runProbed(command: string[], probeEnv: Record<string, string>, cwd = process.cwd()): Promise<ProbedRun> {
+export interface RunProbedOptions {
+  /** Send the command's stdout to our stderr, keeping our stdout for a machine-read result (check --json). */
+  stdoutToStderr?: boolean;
+}
+
+export function runProbed(
+  command: string[],
+  probeEnv: Record<string, string>,
+  cwd = process.cwd(),
+  options: RunProbedOptions = {},
+): Promise<ProbedRun> {
   const runId = randomUUID();
   const env = { ...process.env, ...probeEnv, STARVE_PROBE_RUN_ID: runId, NODE_OPTIONS: withPreload(process.env.NODE_OPTIONS) };
   const [file, ...args] = command as [string, ...string[]];
 
   return new Promise((done) => {
-    const child = spawn(file, args, { stdio: 'inherit', env, cwd });
+    const stdio: StdioOptions = options.stdoutToStderr ? ['inherit', 2, 'inherit'] : 'inherit';
+    const child = spawn(file, args, { stdio, env, cwd });
     const forward = (signal: NodeJS.Signals): void => {
       try {
         child.kill(signal);
