@@ -6,6 +6,7 @@ import { heartbeatMsFor, startHeartbeat } from './heartbeat.js';
 import { startSampler, type Sampler } from './sampler.js';
 import { EXIT, EXIT_REQUESTED, SHARED_BYTES, viewsOf, type SharedViews } from './shared.js';
 import { watchdogEnv } from './flags.js';
+import { startLeases } from '../leases/main-thread.js';
 import type { FromWatchdog, ToWatchdog, WatchdogData } from '../watchdog/protocol.js';
 
 /**
@@ -34,6 +35,7 @@ interface ProbeState {
   sampler: Sampler;
   gc: GcTracker;
   stopHeartbeat: () => void;
+  stopLeases: () => void;
   sampleTimer: NodeJS.Timeout;
   stopped: boolean;
 }
@@ -91,7 +93,19 @@ function start(options: StartOptions): void {
   const sampleTimer = setInterval(() => send(sampler.take()), config.sampleIntervalMs);
   sampleTimer.unref();
 
-  state = { config, views, worker, sampler, gc, stopHeartbeat, sampleTimer, stopped: false };
+  // Leases last: their timer wrapping must not see the probe's own timers.
+  const leases = startLeases({
+    sab,
+    leasesRaw: config.leases,
+    thresholdMs: config.thresholdMs,
+    probeUrlPrefix: new URL('../', options.watchdogUrl).href,
+    post: send,
+  });
+  for (const problem of leases.problems) {
+    process.emitWarning(problem, { type: 'StarveProbeWarning', code: 'STARVE_PROBE_INVALID_OPTION' });
+  }
+
+  state = { config, views, worker, sampler, gc, stopHeartbeat, stopLeases: leases.stop, sampleTimer, stopped: false };
   worker.on('message', onWatchdogMessage);
   worker.on('error', (error) => stop(`it failed: ${describe(error)}`));
   worker.on('exit', (code) => stop(`it exited with code ${code}`));
@@ -148,6 +162,7 @@ function teardown(): void {
   if (!state) return;
   state.stopped = true;
   state.stopHeartbeat();
+  state.stopLeases();
   clearInterval(state.sampleTimer);
   state.sampler.stop();
   state.gc.stop();

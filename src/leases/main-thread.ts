@@ -1,0 +1,47 @@
+import { monoMs } from '../util/clock.js';
+import { debug } from '../util/debug.js';
+import { traceApiLeases } from './api-channels.js';
+import { readLeasesConfig } from './config.js';
+import { traceHttpLeases } from './http.js';
+import type { LeaseToWatchdog } from './messages.js';
+import { LeaseSlots } from './slots.js';
+import { traceTimers } from './timers.js';
+import { LeaseTracker } from './tracker.js';
+
+/**
+ * Wires the lease sources on the main thread: API channels always, HTTP
+ * channels when STARVE_PROBE_LEASES declares HTTP leases, and the timer
+ * wrapping. Returns the configuration problems (one sentence each) and a
+ * function that undoes everything.
+ */
+export interface LeasesMainOptions {
+  sab: SharedArrayBuffer;
+  leasesRaw: string | null;
+  thresholdMs: number;
+  probeUrlPrefix: string;
+  post: (message: LeaseToWatchdog) => void;
+}
+
+export function startLeases(o: LeasesMainOptions): { problems: string[]; stop: () => void } {
+  const { leases, problems } = readLeasesConfig(o.leasesRaw);
+  const tracker = new LeaseTracker({ slots: new LeaseSlots(o.sab), nowMono: monoMs, post: o.post });
+  const stops = [
+    traceApiLeases(tracker, monoMs, debug),
+    traceHttpLeases(leases, tracker, monoMs),
+    traceTimers({
+      thresholdMs: o.thresholdMs,
+      leases,
+      tracker,
+      nowMono: monoMs,
+      probeUrlPrefix: o.probeUrlPrefix,
+      onLate: (event, atMono) => o.post({ t: 'lease-event', atMono, event }),
+    }),
+  ];
+  debug('leases: %d declared, %d problem(s)', leases.length, problems.length);
+  return {
+    problems,
+    stop: () => {
+      for (const stop of stops) stop();
+    },
+  };
+}

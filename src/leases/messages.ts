@@ -1,0 +1,26 @@
+/**
+ * What the main thread tells the watchdog about leases (by postMessage;
+ * the deadlines themselves travel through the shared slots).
+ */
+
+export type LeaseSource = 'api' | 'http' | 'timer';
+
+/** A lease became known and owns `slot` from now on. */
+export interface LeaseKnownMessage {
+  t: 'lease-known';
+  slot: number;
+  lease: string;
+  ttlMs: number;
+  everyMs: number | null;
+  source: LeaseSource;
+  atMono: number;
+}
+
+/** An event measured on the main thread, for the watchdog to record. */
+export interface LeaseEventMessage {
+  t: 'lease-event';
+  atMono: number;
+  event: { type: 'renewal' | 'timer-late'; [field: string]: unknown } | { type: 'timer-late'; site: string | null; periodMs: number; lateMs: number; lease?: string };
+}
+
+export type LeaseToWatchdog = LeaseKnownMessage | LeaseEventMessage;

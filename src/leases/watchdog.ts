@@ -1,0 +1,65 @@
+import type { Clock } from '../util/clock.js';
+import { LAST_BEAT_F64, type SharedViews } from '../probe/shared.js';
+import type { BlockMonitor, Emit } from '../watchdog/blocks.js';
+import { STACK_WAIT_MS } from '../watchdog/blocks.js';
+import type { LeaseToWatchdog } from './messages.js';
+import { LeaseSlots } from './slots.js';
+import { LeaseWatch } from './watch.js';
+
+/**
+ * Wires leases into the watchdog: the slot reader, the block monitor's
+ * listeners, and the messages from the main thread (a lease became known;
+ * a renewal or a late timer to record).
+ */
+export interface LeaseWatchdogOptions {
+  sab: SharedArrayBuffer;
+  views: SharedViews;
+  clock: Clock;
+  blocks: BlockMonitor;
+  emit: Emit;
+  riskFraction: number;
+  heartbeatMs: number;
+  thresholdMs: number;
+}
+
+export function attachLeaseWatch(o: LeaseWatchdogOptions): {
+  onMessage(message: { t: string }): boolean;
+  close(): void;
+} {
+  const slots = new LeaseSlots(o.sab);
+  const watch = new LeaseWatch({
+    read: (slot) => slots.read(slot),
+    clock: o.clock,
+    riskFraction: o.riskFraction,
+    currentBlock: () => o.blocks.current,
+    emit: o.emit,
+    schedule: (fn, delayMs) => {
+      const timer = setTimeout(fn, delayMs);
+      return { cancel: () => clearTimeout(timer) };
+    },
+    stackWaitMs: STACK_WAIT_MS,
+    lastBeatMono: () => o.views.f64[LAST_BEAT_F64] ?? 0,
+    heartbeatMs: o.heartbeatMs,
+    thresholdMs: o.thresholdMs,
+  });
+  o.blocks.listeners.push((_block, phase) => {
+    if (phase !== 'end') watch.blockChanged();
+  });
+  return {
+    onMessage(raw) {
+      const message = raw as LeaseToWatchdog;
+      if (message.t === 'lease-known') {
+        const { t: _t, slot: _slot, atMono, everyMs, ...fields } = message;
+        o.emit({ type: 'lease', time: o.clock.epochMs(atMono), ...fields, ...(everyMs === null ? {} : { everyMs }) });
+        watch.known(message);
+        return true;
+      }
+      if (message.t === 'lease-event') {
+        o.emit({ ...message.event, time: o.clock.epochMs(message.atMono) });
+        return true;
+      }
+      return false;
+    },
+    close: () => watch.close(),
+  };
+}
