@@ -56,6 +56,8 @@ export function attachLeaseWatch(o: LeaseWatchdogOptions): {
       }
       if (message.t === 'lease-event') {
         o.emit({ ...message.event, time: o.clock.epochMs(message.atMono) });
+        // A renewal moved a deadline: sleep until the new earliest one.
+        if (message.event.type === 'renewal') watch.check();
         return true;
       }
       return false;
