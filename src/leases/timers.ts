@@ -44,9 +44,12 @@ const TIMEOUT_MAX_MS = 2 ** 31 - 1;
 interface Chain {
   periodMs: number;
   interval: boolean;
-  holder: { stack?: unknown };
-  /** undefined until formatted; null when no frame qualifies. */
+  /** Raw frames, until formatted; null when none were taken. */
+  holder: { stack?: unknown } | null;
+  /** undefined until formatted; null when unknown or no frame qualifies. */
   site: string | null | undefined;
+  /** A stack was taken for this chain (at creation or when it recurred). */
+  siteTaken: boolean;
   recurring: boolean;
   lease: DeclaredLease | null;
   /** Armed timers of this chain that have neither fired nor been cleared. */
@@ -108,6 +111,7 @@ export function traceTimers(o: TimerTracingOptions): () => void {
 
   function siteOf(chain: Chain): string | null {
     if (chain.site !== undefined) return chain.site;
+    if (chain.holder === null) return null;
     const saved = Error.prepareStackTrace;
     let frames: NodeJS.CallSite[] = [];
     try {
@@ -118,7 +122,7 @@ export function traceTimers(o: TimerTracingOptions): () => void {
       Error.prepareStackTrace = saved;
     }
     chain.site = firstOutside(frames);
-    chain.holder = {};
+    chain.holder = null;
     return chain.site;
   }
 
@@ -143,26 +147,45 @@ export function traceTimers(o: TimerTracingOptions): () => void {
   function chainFor(periodMs: number, interval: boolean, fn: TimerFn, now: number): Chain {
     if (!interval && firing && !firing.interval && firing.periodMs === periodMs) {
       firing.recurring = true;
+      if (!firing.siteTaken) {
+        firing.holder = capture(fn);
+        firing.site = undefined;
+        firing.siteTaken = true;
+      }
       return firing;
     }
+    const candidates = interval ? [] : openWindows(periodMs, now);
+    // The stack is taken only when the site can matter now: a setInterval,
+    // a possible async re-arm, or a declared timer lease to match. A plain
+    // long setTimeout (a request timeout) pays nothing more than the chain.
+    const eager = interval || candidates.length > 0 || timerLeases.length > 0;
     const chain: Chain = {
-      periodMs, interval, holder: capture(fn), site: undefined, recurring: interval,
-      lease: null, pending: 0, openFirings: 0, done: false,
+      periodMs, interval, holder: eager ? capture(fn) : null, site: eager ? undefined : null, siteTaken: eager,
+      recurring: interval, lease: null, pending: 0, openFirings: 0, done: false,
     };
-    if (!interval) {
-      pruneWindows(now);
-      const candidates = windows.filter((w) => w.chain.periodMs === periodMs && !w.chain.interval && !w.chain.done);
-      if (candidates.length > 0) {
-        const site = siteOf(chain);
-        const same = candidates.find((w) => siteOf(w.chain) === site);
-        if (same) {
-          same.chain.recurring = true;
-          return same.chain;
+    if (candidates.length > 0) {
+      const site = siteOf(chain);
+      // A chain first armed without a stack has no site to compare: the
+      // same period inside its re-arm window is taken as the same chain.
+      const same = candidates.find((w) => !w.chain.siteTaken) ??
+        candidates.find((w) => siteOf(w.chain) === site);
+      if (same) {
+        same.chain.recurring = true;
+        if (!same.chain.siteTaken) {
+          same.chain.site = site;
+          same.chain.siteTaken = true;
         }
+        return same.chain;
       }
     }
     if (timerLeases.length > 0) acquireLease(chain, now);
     return chain;
+  }
+
+  function openWindows(periodMs: number, now: number): Array<{ chain: Chain; closesMono: number }> {
+    if (windows.length === 0) return [];
+    pruneWindows(now);
+    return windows.filter((w) => w.chain.periodMs === periodMs && !w.chain.interval && !w.chain.done);
   }
 
   function acquireLease(chain: Chain, now: number): void {
