@@ -107,6 +107,7 @@ export const PROBE_OPTIONS: readonly OptionSpec[] = [
   {
     key: 'leases',
     env: 'STARVE_PROBE_LEASES',
+    flag: 'leases',
     kind: 'json',
     default: null,
     help:
@@ -118,6 +119,7 @@ export const PROBE_OPTIONS: readonly OptionSpec[] = [
   {
     key: 'leaseRisk',
     env: 'STARVE_PROBE_LEASE_RISK',
+    flag: 'lease-risk',
     kind: 'fraction',
     default: 0.25,
     min: 0.01,

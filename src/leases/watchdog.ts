@@ -1,6 +1,9 @@
 import type { Clock } from '../util/clock.js';
 import { LAST_BEAT_F64, type SharedViews } from '../probe/shared.js';
 import type { BlockMonitor, Emit } from '../watchdog/blocks.js';
+import type { FindingsPrinter } from '../watchdog/findings.js';
+import { formatMs } from '../config/duration.js';
+import { shortSite } from '../report/paths.js';
 import { STACK_WAIT_MS } from '../watchdog/blocks.js';
 import type { LeaseToWatchdog } from './messages.js';
 import { LeaseSlots } from './slots.js';
@@ -20,6 +23,8 @@ export interface LeaseWatchdogOptions {
   riskFraction: number;
   heartbeatMs: number;
   thresholdMs: number;
+  findings: FindingsPrinter;
+  cwd: string;
 }
 
 export function attachLeaseWatch(o: LeaseWatchdogOptions): {
@@ -32,7 +37,10 @@ export function attachLeaseWatch(o: LeaseWatchdogOptions): {
     clock: o.clock,
     riskFraction: o.riskFraction,
     currentBlock: () => o.blocks.current,
-    emit: o.emit,
+    emit: (event, urgent) => {
+      o.emit(event, urgent);
+      if (event.type === 'lease-expired') say(event);
+    },
     schedule: (fn, delayMs) => {
       const timer = setTimeout(fn, delayMs);
       return { cancel: () => clearTimeout(timer) };
@@ -42,6 +50,13 @@ export function attachLeaseWatch(o: LeaseWatchdogOptions): {
     heartbeatMs: o.heartbeatMs,
     thresholdMs: o.thresholdMs,
   });
+  // The finding a user must see at once, on stderr, while the block lasts.
+  const say = (event: { [field: string]: unknown }): void => {
+    const head = `lease ${String(event.lease)} (TTL ${formatMs(event.ttlMs as number)}) has expired`;
+    const where = typeof event.site === 'string' ? ` in ${shortSite(event.site, o.cwd)}` : '';
+    const why = event.duringBlock ? `: the main thread is blocked${where}` : ' with the main thread free (slow or missing renewal)';
+    o.findings.line(head + why, o.clock.monoMs(), true);
+  };
   o.blocks.listeners.push((_block, phase) => {
     if (phase !== 'end') watch.blockChanged();
   });

@@ -75,6 +75,8 @@ function main(): void {
     riskFraction: data.config.leaseRisk,
     heartbeatMs: data.config.heartbeatMs,
     thresholdMs: data.config.thresholdMs,
+    findings,
+    cwd: data.cwd,
   });
 
   port.on('message', (message: ToWatchdog) => {
