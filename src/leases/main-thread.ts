@@ -3,7 +3,7 @@ import { debug } from '../util/debug.js';
 import { traceApiLeases } from './api-channels.js';
 import { readLeasesConfig } from './config.js';
 import { traceHttpLeases } from './http.js';
-import type { LeaseToWatchdog } from './messages.js';
+import type { LeaseMessageItem, LeaseToWatchdog } from './messages.js';
 import { LeaseSlots } from './slots.js';
 import { traceTimers } from './timers.js';
 import { LeaseTracker } from './tracker.js';
@@ -22,9 +22,19 @@ export interface LeasesMainOptions {
   post: (message: LeaseToWatchdog) => void;
 }
 
-export function startLeases(o: LeasesMainOptions): { problems: string[]; stop: () => void } {
+export function startLeases(o: LeasesMainOptions): { problems: string[]; flush: () => void; stop: () => void } {
   const { leases, problems } = readLeasesConfig(o.leasesRaw);
-  const tracker = new LeaseTracker({ slots: new LeaseSlots(o.sab), nowMono: monoMs, post: o.post });
+  const queue: LeaseMessageItem[] = [];
+  let flushing: NodeJS.Immediate | null = null;
+  const flush = (): void => {
+    flushing = null;
+    if (queue.length > 0) o.post({ t: 'lease-batch', items: queue.splice(0) });
+  };
+  const post = (item: LeaseMessageItem): void => {
+    queue.push(item);
+    flushing ??= setImmediate(flush).unref();
+  };
+  const tracker = new LeaseTracker({ slots: new LeaseSlots(o.sab), nowMono: monoMs, post });
   const stops = [
     traceApiLeases(tracker, monoMs, debug),
     traceHttpLeases(leases, tracker, monoMs),
@@ -34,13 +44,16 @@ export function startLeases(o: LeasesMainOptions): { problems: string[]; stop: (
       tracker,
       nowMono: monoMs,
       probeUrlPrefix: o.probeUrlPrefix,
-      onLate: (event, atMono) => o.post({ t: 'lease-event', atMono, event }),
+      onLate: (event, atMono) => post({ t: 'lease-event', atMono, event }),
     }),
   ];
   debug('leases: %d declared, %d problem(s)', leases.length, problems.length);
   return {
     problems,
+    flush,
     stop: () => {
+      if (flushing) clearImmediate(flushing);
+      flush();
       for (const stop of stops) stop();
     },
   };

@@ -23,4 +23,16 @@ export interface LeaseEventMessage {
   event: { type: 'renewal' | 'timer-late'; [field: string]: unknown } | { type: 'timer-late'; site: string | null; periodMs: number; lateMs: number; lease?: string };
 }
 
-export type LeaseToWatchdog = LeaseKnownMessage | LeaseEventMessage;
+export type LeaseMessageItem = LeaseKnownMessage | LeaseEventMessage;
+
+/**
+ * What actually crosses the thread boundary: the items of one turn of the
+ * main thread's loop, posted together, so a burst of renewals costs one
+ * postMessage. The deadlines never wait for it (they are in shared memory).
+ */
+export interface LeaseBatchMessage {
+  t: 'lease-batch';
+  items: LeaseMessageItem[];
+}
+
+export type LeaseToWatchdog = LeaseBatchMessage;

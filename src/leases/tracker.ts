@@ -1,5 +1,5 @@
 import { LeaseSlots, MAX_LEASE_SLOTS, SLOT_ENDED, SLOT_HELD } from './slots.js';
-import type { LeaseSource, LeaseToWatchdog } from './messages.js';
+import type { LeaseMessageItem, LeaseSource } from './messages.js';
 
 /**
  * The main thread's book of leases. Every source (API channels, HTTP
@@ -46,7 +46,7 @@ export interface RenewalTiming {
 export interface TrackerOptions {
   slots: LeaseSlots;
   nowMono: () => number;
-  post: (message: LeaseToWatchdog) => void;
+  post: (message: LeaseMessageItem) => void;
 }
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;

@@ -5,7 +5,7 @@ import type { FindingsPrinter } from '../watchdog/findings.js';
 import { formatMs } from '../config/duration.js';
 import { shortSite } from '../report/paths.js';
 import { STACK_WAIT_MS } from '../watchdog/blocks.js';
-import type { LeaseToWatchdog } from './messages.js';
+import type { LeaseMessageItem, LeaseToWatchdog } from './messages.js';
 import { LeaseSlots } from './slots.js';
 import { LeaseWatch } from './watch.js';
 
@@ -60,22 +60,26 @@ export function attachLeaseWatch(o: LeaseWatchdogOptions): {
   o.blocks.listeners.push((_block, phase) => {
     if (phase !== 'end') watch.blockChanged();
   });
+  /** Writes one item; true when it was a renewal. */
+  const record = (item: LeaseMessageItem): boolean => {
+    if (item.t === 'lease-known') {
+      const { t: _t, slot: _slot, atMono, everyMs, ...fields } = item;
+      o.emit({ type: 'lease', time: o.clock.epochMs(atMono), ...fields, ...(everyMs === null ? {} : { everyMs }) });
+      watch.known(item);
+      return false;
+    }
+    o.emit({ ...item.event, time: o.clock.epochMs(item.atMono) });
+    return item.event.type === 'renewal';
+  };
   return {
     onMessage(raw) {
       const message = raw as LeaseToWatchdog;
-      if (message.t === 'lease-known') {
-        const { t: _t, slot: _slot, atMono, everyMs, ...fields } = message;
-        o.emit({ type: 'lease', time: o.clock.epochMs(atMono), ...fields, ...(everyMs === null ? {} : { everyMs }) });
-        watch.known(message);
-        return true;
-      }
-      if (message.t === 'lease-event') {
-        o.emit({ ...message.event, time: o.clock.epochMs(message.atMono) });
-        // A renewal moved a deadline: sleep until the new earliest one.
-        if (message.event.type === 'renewal') watch.check();
-        return true;
-      }
-      return false;
+      if (message.t !== 'lease-batch') return false;
+      let renewed = false;
+      for (const item of message.items) renewed = record(item) || renewed;
+      // A renewal moved a deadline: sleep until the new earliest one.
+      if (renewed) watch.check();
+      return true;
     },
     close: () => watch.close(),
   };

@@ -36,6 +36,7 @@ interface ProbeState {
   gc: GcTracker;
   stopHeartbeat: () => void;
   stopLeases: () => void;
+  flushLeases: () => void;
   sampleTimer: NodeJS.Timeout;
   stopped: boolean;
 }
@@ -105,7 +106,7 @@ function start(options: StartOptions): void {
     process.emitWarning(problem, { type: 'StarveProbeWarning', code: 'STARVE_PROBE_INVALID_OPTION' });
   }
 
-  state = { config, views, worker, sampler, gc, stopHeartbeat, stopLeases: leases.stop, sampleTimer, stopped: false };
+  state = { config, views, worker, sampler, gc, stopHeartbeat, stopLeases: leases.stop, flushLeases: leases.flush, sampleTimer, stopped: false };
   worker.on('message', onWatchdogMessage);
   worker.on('error', (error) => stop(`it failed: ${describe(error)}`));
   worker.on('exit', (code) => stop(`it exited with code ${code}`));
@@ -143,6 +144,7 @@ function onExit(): void {
   if (!state || state.stopped) return;
   const { sampler, views } = state;
   try {
+    state.flushLeases();
     send({ t: 'final', sample: sampler.take(), runDelay: sampler.runDelay(), exitCode: process.exitCode ?? 0 });
     Atomics.store(views.i32, EXIT, EXIT_REQUESTED);
     Atomics.wait(views.i32, EXIT, EXIT_REQUESTED, EXIT_FLUSH_WAIT_MS);

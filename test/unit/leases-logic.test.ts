@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LeaseSlots, SLOT_ENDED, SLOT_HELD } from '../../src/leases/slots.js';
 import { LeaseTracker } from '../../src/leases/tracker.js';
 import { LeaseWatch, type CurrentBlock } from '../../src/leases/watch.js';
-import type { LeaseToWatchdog, LeaseKnownMessage } from '../../src/leases/messages.js';
+import type { LeaseMessageItem, LeaseKnownMessage } from '../../src/leases/messages.js';
 import { LeaseSummaryBuilder, budgetOf } from '../../src/leases/summary.js';
 import { SHARED_BYTES } from '../../src/probe/shared.js';
 
@@ -34,7 +34,7 @@ function fakeTime(startMs = 1000) {
 function setup(startMs = 1000) {
   const time = fakeTime(startMs);
   const slots = new LeaseSlots(new SharedArrayBuffer(SHARED_BYTES));
-  const posted: LeaseToWatchdog[] = [];
+  const posted: LeaseMessageItem[] = [];
   const tracker = new LeaseTracker({ slots, nowMono: time.now, post: (m) => posted.push(m) });
   const renewals = () => posted.filter((m) => m.t === 'lease-event').map((m) => (m as { event: Record<string, unknown> }).event);
   return { time, slots, tracker, posted, renewals };
