@@ -1,5 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, PRELOAD, exec, fixture, ofType, runUnderProbe, schemaProblems, type ProbeEvent } from './helpers/probe.js';
+import { CLI, exec, fixture, ofType, runUnderProbe, schemaProblems, tempDir, type ProbeEvent } from './helpers/probe.js';
 import { runWatched, startLeaseServer, type LeaseServer } from './helpers/leases.js';
 
 const HTTP_LEASES = JSON.stringify([
@@ -60,6 +62,13 @@ describe('leases renewed over HTTP, declared with STARVE_PROBE_LEASES only', () 
     expect(summary[0]!.budgetMs as number).toBeGreaterThan(1500);
     expect(summary[0]!.budgetMs as number).toBeLessThan(2000);
     expect(summary[0]!.longestBlockMs as number).toBeGreaterThan(4000);
+
+    // A killed process leaves no `end`: the report computes the same leases.
+    const cut = join(tempDir(), 'killed.ndjson');
+    writeFileSync(cut, readFileSync(run.recording, 'utf8').split('\n').filter((l) => !l.includes('"type":"end"')).join('\n'));
+    const killedText = await report(cut);
+    expect(killedText).toContain('no end event');
+    expect(killedText).toMatch(/report-lock\s+3\.00 s\s+\d+ \(\d+ failed\)\s+1 /);
 
     const text = await report(run.recording);
     expect(text).toMatch(/lease report-lock \(TTL 3\.00 s\) expired during a 4\.\d\d s block in scoreRows \(.*classic-client\.mjs:\d+:\d+\); its renewal was due .* into the block/);
@@ -171,6 +180,5 @@ describe('a bad STARVE_PROBE_LEASES', () => {
       'process.stdout.write(JSON.stringify({ active: probeActive(), v }));',
     ].join('\n')]);
     expect(run.stdout).toBe('{"active":false,"v":7}');
-    void PRELOAD;
   });
 });
