@@ -57,9 +57,12 @@ function getChannels(): { lease: Channel; renewal: Channel; end: Channel } {
 }
 
 function durationOption(field: string, value: unknown): number {
-  const ms = typeof value === 'string' || typeof value === 'number' ? parseDurationMs(value) : undefined;
+  const parsable = typeof value === 'string' || typeof value === 'number';
+  const ms = parsable ? parseDurationMs(value) : undefined;
   if (ms === undefined || ms <= 0) {
-    throw new InvalidOptionError(`lease option ${field} must be ${DURATION_FORM}, above zero; got ${JSON.stringify(value) ?? String(value)}`);
+    throw new InvalidOptionError(
+      `lease option ${field} must be ${DURATION_FORM}, above zero; got ${shown(value)}`,
+    );
   }
   return ms;
 }
@@ -71,7 +74,7 @@ function durationOption(field: string, value: unknown): number {
  */
 export function lease(name: string, options: LeaseOptions): Lease {
   if (typeof name !== 'string' || name === '') {
-    throw new InvalidOptionError(`lease name must be a non-empty string; got ${JSON.stringify(name) ?? String(name)}`);
+    throw new InvalidOptionError(`lease name must be a non-empty string; got ${shown(name)}`);
   }
   const ttlMs = durationOption('ttl', options?.ttl);
   const everyMs = options?.every === undefined ? undefined : durationOption('every', options.every);
@@ -79,7 +82,8 @@ export function lease(name: string, options: LeaseOptions): Lease {
   let ended = false;
 
   if (c.lease.hasSubscribers) {
-    const message: LeaseMessage = { lease: name, ttlMs, ...(everyMs === undefined ? {} : { everyMs }) };
+    const every = everyMs === undefined ? {} : { everyMs };
+    const message: LeaseMessage = { lease: name, ttlMs, ...every };
     c.lease.publish(message);
   }
 
@@ -132,6 +136,10 @@ export function lease(name: string, options: LeaseOptions): Lease {
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function';
+}
+
+function shown(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
 }
 
 function describe(error: unknown): string {

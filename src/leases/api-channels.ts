@@ -1,5 +1,12 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { LEASE_CHANNEL, LEASE_END_CHANNEL, RENEWAL_CHANNEL, type LeaseEndMessage, type LeaseMessage, type RenewalMessage } from './channels.js';
+import {
+  LEASE_CHANNEL,
+  LEASE_END_CHANNEL,
+  RENEWAL_CHANNEL,
+  type LeaseEndMessage,
+  type LeaseMessage,
+  type RenewalMessage,
+} from './channels.js';
 import type { LeaseTracker } from './tracker.js';
 
 /**
@@ -7,17 +14,25 @@ import type { LeaseTracker } from './tracker.js';
  * or from any library that publishes the same shapes. A message that does
  * not have the documented shape is ignored (NODE_DEBUG=starve-probe says so).
  */
-export function traceApiLeases(tracker: LeaseTracker, nowMono: () => number, debug: (format: string, ...args: unknown[]) => void): () => void {
+export function traceApiLeases(
+  tracker: LeaseTracker,
+  nowMono: () => number,
+  debug: (format: string, ...args: unknown[]) => void,
+): () => void {
   const onLease = (m: unknown): void => {
     const message = m as Partial<LeaseMessage>;
-    if (!validName(message.lease) || !validMs(message.ttlMs)) return debug('ignored a malformed lease message');
+    if (!validName(message.lease) || !validMs(message.ttlMs)) {
+      return debug('ignored a malformed lease message');
+    }
     const everyMs = validMs(message.everyMs) ? message.everyMs : null;
     tracker.end(message.lease);
     tracker.declare(message.lease, message.ttlMs, everyMs, 'api', nowMono(), true);
   };
   const onRenewal = (m: unknown): void => {
     const message = m as Partial<RenewalMessage>;
-    if (!validName(message.lease) || typeof message.ok !== 'boolean') return debug('ignored a malformed renewal message');
+    if (!validName(message.lease) || typeof message.ok !== 'boolean') {
+      return debug('ignored a malformed renewal message');
+    }
     const settleMono = nowMono();
     const ioMs = typeof message.ioMs === 'number' && message.ioMs >= 0 ? message.ioMs : 0;
     if (!tracker.get(message.lease) && validMs(message.ttlMs)) {
@@ -28,7 +43,7 @@ export function traceApiLeases(tracker: LeaseTracker, nowMono: () => number, deb
       startMono: settleMono - ioMs,
       settleMono,
       ok: message.ok,
-      ...(message.ok ? {} : { error: typeof message.error === 'string' ? message.error : 'failed' }),
+      ...(message.ok ? {} : { error: errorOf(message) }),
     });
   };
   const onEnd = (m: unknown): void => {
@@ -54,6 +69,10 @@ function guard(handler: (m: unknown) => void): (m: unknown) => void {
       // Publishing must never throw into the publisher.
     }
   };
+}
+
+function errorOf(message: Partial<RenewalMessage>): string {
+  return typeof message.error === 'string' ? message.error : 'failed';
 }
 
 function validName(value: unknown): value is string {

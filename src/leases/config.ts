@@ -58,14 +58,21 @@ export function readLeasesConfig(raw: string | null | undefined): LeasesConfig {
     try {
       json = readFileSync(text, 'utf8');
     } catch (error) {
-      return fail(`${VAR} must be JSON text or the path of a JSON file; the file ${JSON.stringify(text)} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      return fail(
+        `${VAR} must be JSON text or the path of a JSON file; ` +
+          `the file ${JSON.stringify(text)} could not be read (${reason})`,
+      );
     }
   }
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch (error) {
-    return fail(`${VAR} must hold valid JSON (an array of lease entries); it does not parse: ${(error as Error).message}`);
+    return fail(
+      `${VAR} must hold valid JSON (an array of lease entries); ` +
+        `it does not parse: ${(error as Error).message}`,
+    );
   }
   if (!Array.isArray(value)) {
     return fail(`${VAR} must be a JSON array of lease entries; got ${describeType(value)}`);
@@ -78,7 +85,10 @@ export function readLeasesConfig(raw: string | null | undefined): LeasesConfig {
     if (typeof result === 'string') {
       problems.push(`${result}; this lease is ignored`);
     } else if (names.has(result.name)) {
-      problems.push(`${VAR}[${index}].name must be unique; got ${JSON.stringify(result.name)} a second time; this lease is ignored`);
+      problems.push(
+        `${VAR}[${index}].name must be unique; got ${JSON.stringify(result.name)} ` +
+          'a second time; this lease is ignored',
+      );
     } else {
       names.add(result.name);
       leases.push(result);
@@ -103,11 +113,15 @@ function readEntry(entry: unknown, at: string): DeclaredLease | string {
   if (every !== undefined) {
     const parsed = duration(every, `${at}.every`);
     if (typeof parsed === 'string') return parsed;
-    if (parsed >= ttlMs) return `${at}.every must be shorter than its ttl (${ttlMs} ms); got ${shown(every)}`;
+    if (parsed >= ttlMs) {
+      return `${at}.every must be shorter than its ttl (${ttlMs} ms); got ${shown(every)}`;
+    }
     everyMs = parsed;
   }
   if ((http === undefined) === (timer === undefined)) {
-    return `${at} must have exactly one matcher, "http": {"method","url"} or "timer": {"site"}; got ${http === undefined ? 'neither' : 'both'}`;
+    const got = http === undefined ? 'neither' : 'both';
+    return `${at} must have exactly one matcher, "http": {"method","url"} or ` +
+      `"timer": {"site"}; got ${got}`;
   }
   const base = { name, ttlMs, everyMs, http: null, timer: null };
   if (http !== undefined) {
@@ -119,19 +133,26 @@ function readEntry(entry: unknown, at: string): DeclaredLease | string {
 }
 
 function duration(value: unknown, at: string): number | string {
-  const ms = typeof value === 'string' || typeof value === 'number' ? parseDurationMs(value) : undefined;
-  if (ms === undefined || ms <= 0) return `${at} must be ${DURATION_FORM}, above zero; got ${shown(value)}`;
+  const parsable = typeof value === 'string' || typeof value === 'number';
+  const ms = parsable ? parseDurationMs(value) : undefined;
+  if (ms === undefined || ms <= 0) {
+    return `${at} must be ${DURATION_FORM}, above zero; got ${shown(value)}`;
+  }
   return ms;
 }
 
 function httpMatcher(http: unknown, at: string): HttpMatcher | string {
-  if (!isObject(http)) return `${at} must be an object such as {"method":"POST","url":"/locks/*/extend"}; got ${describeType(http)}`;
+  if (!isObject(http)) {
+    return `${at} must be an object such as {"method":"POST","url":"/locks/*/extend"}; ` +
+      `got ${describeType(http)}`;
+  }
   const { method, url } = http;
   if (method !== undefined && (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method))) {
     return `${at}.method must be an HTTP method such as "POST"; got ${shown(method)}`;
   }
   if (typeof url !== 'string' || url === '' || !(url.startsWith('/') || SCHEME_RE.test(url))) {
-    return `${at}.url must be a path pattern such as "/locks/*/extend" or a full URL pattern such as "https://api.example.com/locks/*"; got ${shown(url)}`;
+    return `${at}.url must be a path pattern such as "/locks/*/extend" or a full URL ` +
+      `pattern such as "https://api.example.com/locks/*"; got ${shown(url)}`;
   }
   return {
     method: method === undefined ? null : method.toUpperCase(),
@@ -142,10 +163,14 @@ function httpMatcher(http: unknown, at: string): HttpMatcher | string {
 }
 
 function timerMatcher(timer: unknown, at: string): TimerMatcher | string {
-  if (!isObject(timer)) return `${at} must be an object such as {"site":"node_modules/bullmq"}; got ${describeType(timer)}`;
+  if (!isObject(timer)) {
+    return `${at} must be an object such as {"site":"node_modules/bullmq"}; ` +
+      `got ${describeType(timer)}`;
+  }
   const { site } = timer;
   if (typeof site !== 'string' || site.trim() === '') {
-    return `${at}.site must be a non-empty substring or *-pattern of the timer's creation site, such as "node_modules/bullmq"; got ${shown(site)}`;
+    return `${at}.site must be a non-empty substring or *-pattern of the timer's ` +
+      `creation site, such as "node_modules/bullmq"; got ${shown(site)}`;
   }
   return { site, regex: new RegExp(wildcard(site)) };
 }
@@ -155,7 +180,12 @@ function wildcard(pattern: string): string {
   return pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
 }
 
-export function matchesHttp(matcher: HttpMatcher, method: string, fullUrl: string, path: string): boolean {
+export function matchesHttp(
+  matcher: HttpMatcher,
+  method: string,
+  fullUrl: string,
+  path: string,
+): boolean {
   if (matcher.method !== null && matcher.method !== method.toUpperCase()) return false;
   if (matcher.fullUrl) return matcher.regex.test(fullUrl);
   const query = path.indexOf('?');

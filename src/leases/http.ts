@@ -30,12 +30,21 @@ interface UndiciRequest {
   path: string;
 }
 
-export function traceHttpLeases(leases: readonly DeclaredLease[], tracker: LeaseTracker, nowMono: () => number): () => void {
+export function traceHttpLeases(
+  leases: readonly DeclaredLease[],
+  tracker: LeaseTracker,
+  nowMono: () => number,
+): () => void {
   const httpLeases = leases.filter((l) => l.http !== null);
   if (httpLeases.length === 0) return () => {};
   const inFlight = new WeakMap<object, InFlight>();
 
-  const begin = (request: object, method: string, fullUrl: string, path: string): InFlight | null => {
+  const begin = (
+    request: object,
+    method: string,
+    fullUrl: string,
+    path: string,
+  ): InFlight | null => {
     const lease = httpLeases.find((l) => matchesHttp(l.http!, method, fullUrl, path));
     if (!lease) return null;
     const at = nowMono();
@@ -65,7 +74,8 @@ export function traceHttpLeases(leases: readonly DeclaredLease[], tracker: Lease
     },
     'undici:request:headers': (m) => {
       const { request, response } = m as { request: object; response: { statusCode: number } };
-      settle(request, isOk(response.statusCode), isOk(response.statusCode) ? undefined : `HTTP ${response.statusCode}`);
+      const status = response.statusCode;
+      settle(request, isOk(status), isOk(status) ? undefined : `HTTP ${status}`);
     },
     'undici:request:error': (m) => {
       const { request, error } = m as { request: object; error: unknown };
@@ -74,10 +84,15 @@ export function traceHttpLeases(leases: readonly DeclaredLease[], tracker: Lease
     'http.client.request.start': (m) => {
       const { request } = m as { request: ClientRequest };
       const host = String(request.getHeader('host') ?? request.host);
-      const entry = begin(request, request.method, `${request.protocol}//${host}${request.path}`, request.path);
+      const fullUrl = `${request.protocol}//${host}${request.path}`;
+      const entry = begin(request, request.method, fullUrl, request.path);
       // Fallback for Node versions without http.client.request.error: a
       // 'close' listener observes without changing how errors propagate.
-      if (entry) request.prependListener('close', () => settle(request, false, describe(request.errored ?? 'the request closed without a response')));
+      if (!entry) return;
+      request.prependListener('close', () => {
+        const why = request.errored ?? 'the request closed without a response';
+        settle(request, false, describe(why));
+      });
     },
     'http.client.response.finish': (m) => {
       const { request, response } = m as { request: object; response: IncomingMessage };

@@ -22,7 +22,14 @@ export interface LeasesMainOptions {
   post: (message: LeaseToWatchdog) => void;
 }
 
-export function startLeases(o: LeasesMainOptions): { problems: string[]; flush: () => void; stop: () => void } {
+export interface LeasesMain {
+  problems: string[];
+  /** Hands what is queued to the watchdog now (before the exit handshake). */
+  flush: () => void;
+  stop: () => void;
+}
+
+export function startLeases(o: LeasesMainOptions): LeasesMain {
   const { leases, problems } = readLeasesConfig(o.leasesRaw);
   const queue: LeaseMessageItem[] = [];
   let flushing: NodeJS.Immediate | null = null;

@@ -20,7 +20,9 @@ export interface LeaseKnownMessage {
 export interface LeaseEventMessage {
   t: 'lease-event';
   atMono: number;
-  event: { type: 'renewal' | 'timer-late'; [field: string]: unknown } | { type: 'timer-late'; site: string | null; periodMs: number; lateMs: number; lease?: string };
+  event:
+    | { type: 'renewal' | 'timer-late'; [field: string]: unknown }
+    | { type: 'timer-late'; site: string | null; periodMs: number; lateMs: number; lease?: string };
 }
 
 export type LeaseMessageItem = LeaseKnownMessage | LeaseEventMessage;

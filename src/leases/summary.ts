@@ -113,12 +113,20 @@ export class LeaseSummaryBuilder {
   }
 }
 
-export function budgetOf(ttlMs: number, everyMs: number | null, ioP99Ms: number | null, renewals: number): { ms: number | null; reason?: string } {
+export function budgetOf(
+  ttlMs: number,
+  everyMs: number | null,
+  ioP99Ms: number | null,
+  renewals: number,
+): { ms: number | null; reason?: string } {
   if (everyMs === null) {
-    return { ms: null, reason: 'the renewal interval is unknown: declare `every`, or let at least 3 renewals be seen' };
+    const reason = 'the renewal interval is unknown: declare `every`, or let at least 3 renewals be seen';
+    return { ms: null, reason };
   }
   if (renewals < MIN_RENEWALS_FOR_BUDGET || ioP99Ms === null) {
-    return { ms: null, reason: `not enough data: ${renewals} renewal(s) seen, at least ${MIN_RENEWALS_FOR_BUDGET} are needed for the I/O percentile` };
+    const reason = `not enough data: ${renewals} renewal(s) seen, ` +
+      `at least ${MIN_RENEWALS_FOR_BUDGET} are needed for the I/O percentile`;
+    return { ms: null, reason };
   }
   return { ms: round(ttlMs - everyMs - ioP99Ms) };
 }

@@ -94,7 +94,9 @@ export function traceTimers(o: TimerTracingOptions): () => void {
     clearTimeout: timers.clearTimeout as unknown as TimerFn,
     clearInterval: timers.clearInterval as unknown as TimerFn,
   };
-  const probePathPrefix = o.probeUrlPrefix.startsWith('file:') ? decodeURIComponent(new URL(o.probeUrlPrefix).pathname) : o.probeUrlPrefix;
+  const probePathPrefix = o.probeUrlPrefix.startsWith('file:')
+    ? decodeURIComponent(new URL(o.probeUrlPrefix).pathname)
+    : o.probeUrlPrefix;
   const armedByTimeout = new WeakMap<object, Armed>();
   const liveChainsByLease = new Map<string, number>();
   const windows: Array<{ chain: Chain; closesMono: number }> = [];
@@ -160,7 +162,8 @@ export function traceTimers(o: TimerTracingOptions): () => void {
     // long setTimeout (a request timeout) pays nothing more than the chain.
     const eager = interval || candidates.length > 0 || timerLeases.length > 0;
     const chain: Chain = {
-      periodMs, interval, holder: eager ? capture(fn) : null, site: eager ? undefined : null, siteTaken: eager,
+      periodMs, interval,
+      holder: eager ? capture(fn) : null, site: eager ? undefined : null, siteTaken: eager,
       recurring: interval, lease: null, pending: 0, openFirings: 0, done: false,
     };
     if (candidates.length > 0) {
@@ -185,7 +188,10 @@ export function traceTimers(o: TimerTracingOptions): () => void {
   function openWindows(periodMs: number, now: number): Array<{ chain: Chain; closesMono: number }> {
     if (windows.length === 0) return [];
     pruneWindows(now);
-    return windows.filter((w) => w.chain.periodMs === periodMs && !w.chain.interval && !w.chain.done);
+    return windows.filter((w) => {
+      const chain = w.chain;
+      return chain.periodMs === periodMs && !chain.interval && !chain.done;
+    });
   }
 
   function acquireLease(chain: Chain, now: number): void {
@@ -207,10 +213,18 @@ export function traceTimers(o: TimerTracingOptions): () => void {
     if (live === 0) o.tracker.end(chain.lease.name);
   }
 
-  function arm(orig: TimerFn, thisArg: unknown, args: IArguments, interval: boolean, fn: TimerFn): unknown {
+  function arm(
+    orig: TimerFn,
+    thisArg: unknown,
+    args: IArguments,
+    interval: boolean,
+    fn: TimerFn,
+  ): unknown {
     const callback = args[0] as TimerFn;
     const periodMs = Number(args[1]);
-    if (typeof callback !== 'function' || !(periodMs <= TIMEOUT_MAX_MS)) return Reflect.apply(orig, thisArg, args);
+    if (typeof callback !== 'function' || !(periodMs <= TIMEOUT_MAX_MS)) {
+      return Reflect.apply(orig, thisArg, args);
+    }
     let armed: Armed;
     try {
       const now = o.nowMono();
@@ -284,7 +298,13 @@ export function traceTimers(o: TimerTracingOptions): () => void {
     }
   }
 
-  function afterFiring(chain: Chain, startMono: number, dueMono: number, ok: boolean, error?: unknown): void {
+  function afterFiring(
+    chain: Chain,
+    startMono: number,
+    dueMono: number,
+    ok: boolean,
+    error?: unknown,
+  ): void {
     try {
       const settleMono = o.nowMono();
       if (chain.lease) {
@@ -299,7 +319,10 @@ export function traceTimers(o: TimerTracingOptions): () => void {
         chain.openFirings--;
         maybeDone(chain);
       };
-      if (chain.lease) (original.setTimeout.call(undefined, close, REARM_SLACK_MS) as NodeJS.Timeout).unref();
+      if (chain.lease) {
+        const timer = original.setTimeout.call(undefined, close, REARM_SLACK_MS);
+        (timer as NodeJS.Timeout).unref();
+      }
       else chain.openFirings--;
     } catch {
       // Never let bookkeeping reach the application.
@@ -319,20 +342,29 @@ export function traceTimers(o: TimerTracingOptions): () => void {
     return Reflect.apply(orig, thisArg, args);
   }
 
+  type Wrapper = (this: unknown, callback?: unknown, delay?: unknown) => unknown;
+  const setTimeoutWrapper: Wrapper = function setTimeout(_callback, delay) {
+    // The one comparison every short timer pays.
+    if (!((delay as number) >= RECURRING_MIN_PERIOD_MS)) {
+      return Reflect.apply(original.setTimeout, this, arguments);
+    }
+    return arm(original.setTimeout, this, arguments, false, wrapped.setTimeout);
+  };
+  const setIntervalWrapper: Wrapper = function setInterval(_callback, delay) {
+    if (!((delay as number) >= RECURRING_MIN_PERIOD_MS)) {
+      return Reflect.apply(original.setInterval, this, arguments);
+    }
+    return arm(original.setInterval, this, arguments, true, wrapped.setInterval);
+  };
   const wrapped: Record<'setTimeout' | 'setInterval' | 'clearTimeout' | 'clearInterval', TimerFn> = {
-    setTimeout: withExtras(original.setTimeout, function setTimeout(this: unknown, _callback?: unknown, delay?: unknown): unknown {
-      // The one comparison every short timer pays.
-      if (!((delay as number) >= RECURRING_MIN_PERIOD_MS)) return Reflect.apply(original.setTimeout, this, arguments);
-      return arm(original.setTimeout, this, arguments, false, wrapped.setTimeout);
-    }),
-    setInterval: withExtras(original.setInterval, function setInterval(this: unknown, _callback?: unknown, delay?: unknown): unknown {
-      if (!((delay as number) >= RECURRING_MIN_PERIOD_MS)) return Reflect.apply(original.setInterval, this, arguments);
-      return arm(original.setInterval, this, arguments, true, wrapped.setInterval);
-    }),
+    setTimeout: withExtras(original.setTimeout, setTimeoutWrapper as TimerFn),
+    setInterval: withExtras(original.setInterval, setIntervalWrapper as TimerFn),
     clearTimeout: withExtras(original.clearTimeout, function clearTimeout(this: unknown): unknown {
       return clear(original.clearTimeout, this, arguments);
     }),
-    clearInterval: withExtras(original.clearInterval, function clearInterval(this: unknown): unknown {
+    clearInterval: withExtras(original.clearInterval, function clearInterval(
+      this: unknown,
+    ): unknown {
       return clear(original.clearInterval, this, arguments);
     }),
   };

@@ -66,17 +66,30 @@ export class LeaseTracker {
    * timer creation), so its first deadline is atMono + ttl. A lease that
    * is already known and held keeps its deadline.
    */
-  declare(name: string, ttlMs: number, everyMs: number | null, source: LeaseSource, atMono: number, acquired: boolean): TrackedLease | null {
+  declare(
+    name: string,
+    ttlMs: number,
+    everyMs: number | null,
+    source: LeaseSource,
+    atMono: number,
+    acquired: boolean,
+  ): TrackedLease | null {
     let lease = this.leases.get(name);
     if (lease && !lease.ended) return lease;
     if (!lease) {
       if (this.nextSlot >= MAX_LEASE_SLOTS) return null;
-      lease = { name, slot: this.nextSlot++, ttlMs, everyMs, source, lastOkMono: null, lastSettleMono: null, ended: false };
+      lease = {
+        name, slot: this.nextSlot++, ttlMs, everyMs, source,
+        lastOkMono: null, lastSettleMono: null, ended: false,
+      };
       this.leases.set(name, lease);
     } else {
-      Object.assign(lease, { ttlMs, everyMs, source, lastOkMono: null, lastSettleMono: null, ended: false });
+      Object.assign(lease, { ttlMs, everyMs, source, ended: false });
+      lease.lastOkMono = null;
+      lease.lastSettleMono = null;
     }
-    this.o.post({ t: 'lease-known', slot: lease.slot, lease: name, ttlMs, everyMs, source, atMono });
+    const slot = lease.slot;
+    this.o.post({ t: 'lease-known', slot, lease: name, ttlMs, everyMs, source, atMono });
     if (acquired) {
       lease.lastOkMono = atMono;
       lease.lastSettleMono = atMono;
@@ -114,7 +127,11 @@ export class LeaseTracker {
     });
   }
 
-  private waitMs(lease: TrackedLease, timing: RenewalTiming, previousSettleMono: number | null): number {
+  private waitMs(
+    lease: TrackedLease,
+    timing: RenewalTiming,
+    previousSettleMono: number | null,
+  ): number {
     if (timing.dueMono !== undefined) return Math.max(0, timing.startMono - timing.dueMono);
     if (lease.everyMs === null || previousSettleMono === null) return 0;
     return Math.max(0, timing.startMono - (previousSettleMono + lease.everyMs));
@@ -124,11 +141,21 @@ export class LeaseTracker {
     const lease = this.leases.get(name);
     if (!lease || lease.ended) return;
     lease.ended = true;
-    this.o.slots.write(lease.slot, { deadlineMono: 0, lastOkMono: lease.lastOkMono ?? 0, ttlMs: lease.ttlMs, state: SLOT_ENDED });
+    this.o.slots.write(lease.slot, {
+      deadlineMono: 0,
+      lastOkMono: lease.lastOkMono ?? 0,
+      ttlMs: lease.ttlMs,
+      state: SLOT_ENDED,
+    });
   }
 
   private publish(lease: TrackedLease): void {
     const lastOkMono = lease.lastOkMono ?? 0;
-    this.o.slots.write(lease.slot, { deadlineMono: lastOkMono + lease.ttlMs, lastOkMono, ttlMs: lease.ttlMs, state: SLOT_HELD });
+    this.o.slots.write(lease.slot, {
+      deadlineMono: lastOkMono + lease.ttlMs,
+      lastOkMono,
+      ttlMs: lease.ttlMs,
+      state: SLOT_HELD,
+    });
   }
 }

@@ -52,9 +52,12 @@ export function attachLeaseWatch(o: LeaseWatchdogOptions): {
   });
   // The finding a user must see at once, on stderr, while the block lasts.
   const say = (event: { [field: string]: unknown }): void => {
-    const head = `lease ${String(event.lease)} (TTL ${formatMs(event.ttlMs as number)}) has expired`;
+    const ttl = formatMs(event.ttlMs as number);
+    const head = `lease ${String(event.lease)} (TTL ${ttl}) has expired`;
     const where = typeof event.site === 'string' ? ` in ${shortSite(event.site, o.cwd)}` : '';
-    const why = event.duringBlock ? `: the main thread is blocked${where}` : ' with the main thread free (slow or missing renewal)';
+    const why = event.duringBlock
+      ? `: the main thread is blocked${where}`
+      : ' with the main thread free (slow or missing renewal)';
     o.findings.line(head + why, o.clock.monoMs(), true);
   };
   o.blocks.listeners.push((_block, phase) => {
@@ -64,7 +67,8 @@ export function attachLeaseWatch(o: LeaseWatchdogOptions): {
   const record = (item: LeaseMessageItem): boolean => {
     if (item.t === 'lease-known') {
       const { t: _t, slot: _slot, atMono, everyMs, ...fields } = item;
-      o.emit({ type: 'lease', time: o.clock.epochMs(atMono), ...fields, ...(everyMs === null ? {} : { everyMs }) });
+      const every = everyMs === null ? {} : { everyMs };
+      o.emit({ type: 'lease', time: o.clock.epochMs(atMono), ...fields, ...every });
       watch.known(item);
       return false;
     }

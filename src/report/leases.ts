@@ -1,5 +1,12 @@
 import { formatMs } from '../config/duration.js';
-import type { AnyEvent, BlockEvent, LeaseEvent, LeaseExpiredEvent, LeaseSummary, RenewalEvent } from '../record/events.js';
+import type {
+  AnyEvent,
+  BlockEvent,
+  LeaseEvent,
+  LeaseExpiredEvent,
+  LeaseSummary,
+  RenewalEvent,
+} from '../record/events.js';
 import { shortSite } from './paths.js';
 
 /**
@@ -32,9 +39,11 @@ export function renderLeases(input: LeaseReportInput, cwd: string): string[] {
     formatMs(l.worstMarginMs),
     `${l.budgetMs === null ? 'unknown' : formatMs(l.budgetMs)} / ${formatMs(l.longestBlockMs)}`,
   ]);
-  out.push(...table(['lease', 'TTL', 'renewals', 'expiries', 'worst wait', 'worst margin', 'budget / longest block'], rows));
+  const header = ['lease', 'TTL', 'renewals', 'expiries', 'worst wait', 'worst margin', 'budget / longest block'];
+  out.push(...table(header, rows));
   for (const l of input.leases) {
-    if (l.budgetMs === null && l.budgetReason) out.push(`  ${l.lease}: no starvation budget, ${l.budgetReason}.`);
+    if (l.budgetMs !== null || !l.budgetReason) continue;
+    out.push(`  ${l.lease}: no starvation budget, ${l.budgetReason}.`);
   }
   const sentences = [
     ...expirySentences(input, cwd),
@@ -47,7 +56,9 @@ export function renderLeases(input: LeaseReportInput, cwd: string): string[] {
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const pad = (cell: string, i: number): string =>
+    i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0);
+  const line = (cells: string[]): string => '  ' + cells.map(pad).join('  ');
   return [line(header), ...rows.map(line)];
 }
 
@@ -57,7 +68,8 @@ function expirySentences(input: LeaseReportInput, cwd: string): string[] {
   const renewals: RenewalEvent[] = [];
   const sentences: string[] = [];
   for (const event of input.leaseEvents) {
-    if (event.type === 'lease' && !known.has((event as LeaseEvent).lease)) known.set((event as LeaseEvent).lease, event as LeaseEvent);
+    const name = (event as LeaseEvent).lease;
+    if (event.type === 'lease' && !known.has(name)) known.set(name, event as LeaseEvent);
     if (event.type === 'renewal') renewals.push(event as RenewalEvent);
   }
   for (const event of input.leaseEvents) {
@@ -67,7 +79,8 @@ function expirySentences(input: LeaseReportInput, cwd: string): string[] {
     const own = renewals.filter((r) => r.lease === expiry.lease);
     const head = `lease ${expiry.lease} (TTL ${formatMs(expiry.ttlMs)}) expired`;
     if (expiry.duringBlock) {
-      sentences.push(`${head} ${blockPart(expiry, input.blocks, cwd)}${duePart(expiry, own, known.get(expiry.lease), summary, input.blocks)}.`);
+      const due = duePart(expiry, own, known.get(expiry.lease), summary, input.blocks);
+      sentences.push(`${head} ${blockPart(expiry, input.blocks, cwd)}${due}.`);
     } else {
       sentences.push(`${head} ${freeLoopPart(expiry, own)}.`);
     }
@@ -83,7 +96,13 @@ function blockPart(expiry: LeaseExpiredEvent, blocks: BlockEvent[], cwd: string)
     : `during a block${where} that was still going on when the recording ended`;
 }
 
-function duePart(expiry: LeaseExpiredEvent, renewals: RenewalEvent[], known: LeaseEvent | undefined, summary: LeaseSummary | undefined, blocks: BlockEvent[]): string {
+function duePart(
+  expiry: LeaseExpiredEvent,
+  renewals: RenewalEvent[],
+  known: LeaseEvent | undefined,
+  summary: LeaseSummary | undefined,
+  blocks: BlockEvent[],
+): string {
   const block = blocks.find((b) => b.id === expiry.blockId);
   const everyMs = summary?.everyMs ?? null;
   if (!block || everyMs === null) return '';
@@ -91,21 +110,26 @@ function duePart(expiry: LeaseExpiredEvent, renewals: RenewalEvent[], known: Lea
   if (lastOk === undefined) return '';
   const intoBlockMs = lastOk + everyMs - block.time;
   return intoBlockMs >= 0
-    ? `; its renewal was due ${formatMs(intoBlockMs)} into the block and could not start until the block ended`
+    ? `; its renewal was due ${formatMs(intoBlockMs)} into the block ` +
+      'and could not start until the block ended'
     : `; its renewal was due ${formatMs(-intoBlockMs)} before the block began`;
 }
 
 function freeLoopPart(expiry: LeaseExpiredEvent, renewals: RenewalEvent[]): string {
   const inFlight = renewals.find((r) => r.time - r.ioMs <= expiry.time && r.time >= expiry.time);
   if (inFlight) {
+    const waitingMs = expiry.time - (inFlight.time - inFlight.ioMs);
     return `with the event loop free, while its renewal had been waiting on I/O for ` +
-      `${formatMs(expiry.time - (inFlight.time - inFlight.ioMs))} (it started ${formatMs(inFlight.waitMs)} late ` +
-      `and took ${formatMs(inFlight.ioMs)} in all): look at the network or the lease service, not at the event loop`;
+      `${formatMs(waitingMs)} (it started ${formatMs(inFlight.waitMs)} late ` +
+      `and took ${formatMs(inFlight.ioMs)} in all): ` +
+      'look at the network or the lease service, not at the event loop';
   }
   const last = renewals.filter((r) => r.time <= expiry.time).at(-1);
   return last
-    ? `with the event loop free and no renewal in flight; the last one settled ${formatMs(expiry.time - last.time)} before: check that whatever renews it is still running`
-    : 'with the event loop free and no renewal ever seen: check that its renewals are declared and running';
+    ? 'with the event loop free and no renewal in flight; the last one settled ' +
+      `${formatMs(expiry.time - last.time)} before: check that whatever renews it is still running`
+    : 'with the event loop free and no renewal ever seen: ' +
+      'check that its renewals are declared and running';
 }
 
 /** Renewals slow because of I/O while the loop was free. */
