@@ -117,6 +117,8 @@ describe('leases renewed over HTTP, declared with STARVE_PROBE_LEASES only', () 
     expect(text).toContain('look at the network or the lease service, not at the event loop');
     expect(text).toMatch(/renewals of report-lock were slow because of I\/O, not the event loop/);
     expect(text).not.toMatch(/expired during/);
+    expect(text).not.toMatch(/move that work off the main thread/);
+    expect(text).toMatch(/report-lock survives no block at all/);
   });
 });
 

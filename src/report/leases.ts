@@ -37,7 +37,8 @@ export function renderLeases(input: LeaseReportInput, cwd: string): string[] {
     String(l.expiries),
     formatMs(l.worstWaitMs),
     formatMs(l.worstMarginMs),
-    `${l.budgetMs === null ? 'unknown' : formatMs(l.budgetMs)} / ${formatMs(l.longestBlockMs)}`,
+    `${l.budgetMs === null ? 'unknown' : formatMs(l.budgetMs)} / ` +
+      (l.longestBlockMs > 0 ? formatMs(l.longestBlockMs) : 'none'),
   ]);
   const header = ['lease', 'TTL', 'renewals', 'expiries', 'worst wait', 'worst margin', 'budget / longest block'];
   out.push(...table(header, rows));
@@ -145,13 +146,22 @@ function ioSentence(l: LeaseSummary, thresholdMs: number | null): string[] {
   ];
 }
 
-/** A block longer than the budget, said with the figures it is made of. */
+/** A budget too small for the blocks seen, or for any block at all. */
 function budgetSentence(l: LeaseSummary): string[] {
-  if (l.budgetMs === null || l.everyMs === null || l.longestBlockMs <= l.budgetMs) return [];
+  if (l.budgetMs === null || l.everyMs === null) return [];
+  const parts = `TTL ${formatMs(l.ttlMs)} − renewal every ${formatMs(l.everyMs)} − ` +
+    `p99 renewal I/O ${formatMs(l.ioP99Ms)}`;
+  if (l.budgetMs < 0) {
+    return [
+      `${l.lease} survives no block at all (${parts} = ${formatMs(l.budgetMs)}): its renewal ` +
+      'interval and I/O alone use up its TTL; make renewals faster or more frequent, or ask for ' +
+      'a longer TTL.',
+    ];
+  }
+  if (l.longestBlockMs <= l.budgetMs) return [];
   return [
-    `${l.lease} survives blocks of at most ${formatMs(Math.max(0, l.budgetMs))} (TTL ${formatMs(l.ttlMs)} ` +
-    `− renewal every ${formatMs(l.everyMs)} − p99 renewal I/O ${formatMs(l.ioP99Ms)}), but the longest ` +
-    `block while it was held lasted ${formatMs(l.longestBlockMs)}: move that work off the main thread ` +
-    `(a worker thread) or split it with yields, or renew more often.`,
+    `${l.lease} survives blocks of at most ${formatMs(l.budgetMs)} (${parts}), but the longest ` +
+    `block while it was held lasted ${formatMs(l.longestBlockMs)}: move that work off the main ` +
+    'thread (a worker thread) or split it with yields, or renew more often.',
   ];
 }
