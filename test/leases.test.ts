@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, exec, fixture, ofType, runUnderProbe, schemaProblems, tempDir, type ProbeEvent } from './helpers/probe.js';
-import { runWatched, startLeaseServer, type LeaseServer } from './helpers/leases.js';
+import { freePort, runWatched, startLeaseServer, type LeaseServer } from './helpers/leases.js';
 
 const HTTP_LEASES = JSON.stringify([
   { name: 'report-lock', ttl: '3s', every: '1s', http: { method: 'POST', url: '/leases/*/renew' } },
@@ -119,6 +119,32 @@ describe('leases renewed over HTTP, declared with STARVE_PROBE_LEASES only', () 
     expect(text).not.toMatch(/expired during/);
     expect(text).not.toMatch(/move that work off the main thread/);
     expect(text).toMatch(/report-lock survives no block at all/);
+  });
+});
+
+describe('renewals through node:http, and failed renewals', () => {
+  it('count 2xx as renewals and a non-2xx answer or a refused connection as failures, without hiding errors from the application', async () => {
+    server = await startLeaseServer();
+    const closedPort = await freePort();
+    const env = { LEASE_SERVER_URL: server.url, CLOSED_PORT: String(closedPort) };
+    const plain = await exec(process.execPath, [fixture('leases/http-client.mjs')], { env });
+    const run = await runUnderProbe(fixture('leases/http-client.mjs'), {
+      env: { ...env, STARVE_PROBE_LEASES: JSON.stringify([{ name: 'http-lock', ttl: '3s', http: { method: 'POST', url: '/leases/*/renew' } }]) },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(plain.stdout);
+    expect(run.stdout).toContain('{"refused":"ECONNREFUSED"}');
+    expect(run.stdout).toContain('{"fetchRefused":"ECONNREFUSED"}');
+    expect(schemaProblems(run.events)).toEqual([]);
+
+    expect(ofType(run.events, 'lease')).toEqual([expect.objectContaining({ lease: 'http-lock', source: 'http' })]);
+    const renewals = ofType(run.events, 'renewal');
+    expect(renewals.map((r) => r.ok)).toEqual([true, true, true, false, false, false]);
+    expect(renewals[3]).toMatchObject({ error: 'HTTP 404' });
+    expect(renewals[4]!.error).toMatch(/ECONNREFUSED/);
+    expect(renewals[5]!.error).toBeTruthy();
+    // Acquire and release (POST /leases, DELETE) are not renewals.
+    expect(renewals).toHaveLength(6);
   });
 });
 
