@@ -9,6 +9,8 @@ export type LeaseSource = 'api' | 'http' | 'timer';
 export interface LeaseKnownMessage {
   t: 'lease-known';
   slot: number;
+  /** The slot's generation for this lease (slots are reused). */
+  generation: number;
   lease: string;
   ttlMs: number;
   everyMs: number | null;

@@ -24,6 +24,7 @@ import type { LeaseMessageItem, LeaseSource } from './messages.js';
 export interface TrackedLease {
   name: string;
   slot: number;
+  generation: number;
   ttlMs: number;
   everyMs: number | null;
   source: LeaseSource;
@@ -54,6 +55,9 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
 export class LeaseTracker {
   private readonly leases = new Map<string, TrackedLease>();
   private nextSlot = 0;
+  /** Slots of ended leases, given to the next new name. */
+  private readonly freeSlots: number[] = [];
+  private readonly generations: number[] = [];
 
   constructor(private readonly o: TrackerOptions) {}
 
@@ -64,7 +68,8 @@ export class LeaseTracker {
   /**
    * A lease became known. `acquired`: it is held from `atMono` on (API,
    * timer creation), so its first deadline is atMono + ttl. A lease that
-   * is already known and held keeps its deadline.
+   * is already known and held keeps its deadline. An ended lease's slot is
+   * reused, so at most MAX_LEASE_SLOTS leases are held at once.
    */
   declare(
     name: string,
@@ -74,22 +79,18 @@ export class LeaseTracker {
     atMono: number,
     acquired: boolean,
   ): TrackedLease | null {
-    let lease = this.leases.get(name);
-    if (lease && !lease.ended) return lease;
-    if (!lease) {
-      if (this.nextSlot >= MAX_LEASE_SLOTS) return null;
-      lease = {
-        name, slot: this.nextSlot++, ttlMs, everyMs, source,
-        lastOkMono: null, lastSettleMono: null, ended: false,
-      };
-      this.leases.set(name, lease);
-    } else {
-      Object.assign(lease, { ttlMs, everyMs, source, ended: false });
-      lease.lastOkMono = null;
-      lease.lastSettleMono = null;
-    }
-    const slot = lease.slot;
-    this.o.post({ t: 'lease-known', slot, lease: name, ttlMs, everyMs, source, atMono });
+    const known = this.leases.get(name);
+    if (known) return known;
+    const slot = this.freeSlots.pop() ?? (this.nextSlot < MAX_LEASE_SLOTS ? this.nextSlot++ : null);
+    if (slot === null) return null;
+    const generation = (this.generations[slot] ?? 0) + 1;
+    this.generations[slot] = generation;
+    const lease: TrackedLease = {
+      name, slot, generation, ttlMs, everyMs, source,
+      lastOkMono: null, lastSettleMono: null, ended: false,
+    };
+    this.leases.set(name, lease);
+    this.o.post({ t: 'lease-known', slot, generation, lease: name, ttlMs, everyMs, source, atMono });
     if (acquired) {
       lease.lastOkMono = atMono;
       lease.lastSettleMono = atMono;
@@ -141,11 +142,14 @@ export class LeaseTracker {
     const lease = this.leases.get(name);
     if (!lease || lease.ended) return;
     lease.ended = true;
+    this.leases.delete(name);
+    this.freeSlots.push(lease.slot);
     this.o.slots.write(lease.slot, {
       deadlineMono: 0,
       lastOkMono: lease.lastOkMono ?? 0,
       ttlMs: lease.ttlMs,
       state: SLOT_ENDED,
+      generation: lease.generation,
     });
   }
 
@@ -156,6 +160,7 @@ export class LeaseTracker {
       lastOkMono,
       ttlMs: lease.ttlMs,
       state: SLOT_HELD,
+      generation: lease.generation,
     });
   }
 }

@@ -50,6 +50,7 @@ export interface LeaseWatchOptions {
 
 interface Watched {
   slot: number;
+  generation: number;
   lease: string;
   ttlMs: number;
   /** The deadline already reported as expired. */
@@ -68,6 +69,7 @@ export class LeaseWatch {
   known(message: LeaseKnownMessage): void {
     this.watched.set(message.slot, {
       slot: message.slot,
+      generation: message.generation,
       lease: message.lease,
       ttlMs: message.ttlMs,
       expiredDeadline: -1,
@@ -96,7 +98,10 @@ export class LeaseWatch {
     let next = Infinity;
     for (const w of this.watched.values()) {
       const slot = this.o.read(w.slot);
-      if (!slot || slot.state !== SLOT_HELD || slot.deadlineMono <= 0) continue;
+      // Another generation: the slot was given to a lease we have not
+      // been told of yet; its message is on its way.
+      if (!slot || slot.generation !== w.generation) continue;
+      if (slot.state !== SLOT_HELD || slot.deadlineMono <= 0) continue;
       next = Math.min(next, this.checkOne(w, slot, now, block));
     }
     if (next !== Infinity) {

@@ -66,7 +66,7 @@ export function attachLeaseWatch(o: LeaseWatchdogOptions): {
   /** Writes one item; true when it was a renewal. */
   const record = (item: LeaseMessageItem): boolean => {
     if (item.t === 'lease-known') {
-      const { t: _t, slot: _slot, atMono, everyMs, ...fields } = item;
+      const { t: _t, slot: _slot, generation: _generation, atMono, everyMs, ...fields } = item;
       const every = everyMs === null ? {} : { everyMs };
       o.emit({ type: 'lease', time: o.clock.epochMs(atMono), ...fields, ...every });
       watch.known(item);

@@ -44,7 +44,7 @@ describe('renewal measures on fake time', () => {
   it('an acquired lease gets its first deadline at acquisition + ttl', () => {
     const { slots, tracker } = setup();
     const lease = tracker.declare('l', 3000, 1000, 'api', 1000, true)!;
-    expect(slots.read(lease.slot)).toEqual({ deadlineMono: 4000, lastOkMono: 1000, ttlMs: 3000, state: SLOT_HELD });
+    expect(slots.read(lease.slot)).toEqual({ deadlineMono: 4000, lastOkMono: 1000, ttlMs: 3000, state: SLOT_HELD, generation: 1 });
   });
 
   it('wait counts from `every` after the previous settle, margin from the previous success', () => {
@@ -91,6 +91,17 @@ describe('renewal measures on fake time', () => {
     expect(slots.read(lease.slot)?.deadlineMono).toBe(3520);
   });
 
+  it('an ended lease frees its slot for the next name, under a new generation', () => {
+    const { slots, tracker, posted } = setup();
+    const first = tracker.declare('job:1', 3000, null, 'api', 0, true)!;
+    tracker.end('job:1');
+    const second = tracker.declare('job:2', 3000, null, 'api', 10, true)!;
+    expect(second.slot).toBe(first.slot);
+    expect(slots.read(second.slot)).toMatchObject({ state: SLOT_HELD, generation: 2, deadlineMono: 3010 });
+    expect(posted.filter((m) => m.t === 'lease-known').map((m) => (m as LeaseKnownMessage).generation)).toEqual([1, 2]);
+    expect(tracker.get('job:1')).toBeUndefined();
+  });
+
   it('end marks the slot ended so the watchdog stops watching it', () => {
     const { slots, tracker } = setup();
     const lease = tracker.declare('l', 3000, null, 'api', 0, true)!;
@@ -132,6 +143,18 @@ describe('the watchdog lease watch on fake time', () => {
     expect(s.emitted).toEqual([expect.objectContaining({ type: 'lease-expired', time: 1_003_000, lease: 'l', sinceRenewalMs: 3000, duringBlock: false })]);
     s.time.advance(10_000);
     expect(s.emitted).toHaveLength(1);
+  });
+
+  it('a reused slot is not reported under the old name before the new one is known', () => {
+    const s = watchSetup(() => null, () => Infinity);
+    s.tracker.declare('job:1', 3000, null, 'api', 0, true);
+    s.known();
+    s.tracker.end('job:1');
+    s.tracker.declare('job:2', 1000, null, 'api', 100, true);
+    s.time.advance(5000);
+    expect(s.emitted).toEqual([]);
+    s.known();
+    expect(s.emitted).toEqual([expect.objectContaining({ type: 'lease-expired', lease: 'job:2', time: 1_001_100 })]);
   });
 
   it('a renewal before the deadline moves it and nothing expires', () => {
