@@ -48,7 +48,9 @@ export function traceHttpLeases(
     const lease = httpLeases.find((l) => matchesHttp(l.http!, method, fullUrl, path));
     if (!lease) return null;
     const at = nowMono();
-    tracker.declare(lease.name, lease.ttlMs, lease.everyMs, 'http', at, false);
+    // Held at least until this first renewal began: a provisional deadline,
+    // so a lease whose renewals all fail still expires on record.
+    tracker.declare(lease.name, lease.ttlMs, lease.everyMs, 'http', at, true);
     const entry = { lease, startMono: at, settled: false };
     inFlight.set(request, entry);
     return entry;

@@ -16,9 +16,9 @@ import type { LeaseMessageItem, LeaseSource } from './messages.js';
  *            previous renewal is never counted as loop wait.
  *   ioMs     from the renewal's start to its settle.
  *   marginMs TTL left when it settled: previous success + ttl − settle.
- *            Negative: it settled after the lease had expired. For a lease
- *            first seen through its first renewal (HTTP), there is no
- *            previous success; the margin counts from that renewal's start.
+ *            Negative: it settled after the lease had expired. A lease first
+ *            seen through its first renewal (HTTP) is declared acquired at
+ *            that renewal's start, so its margin counts from there.
  */
 
 export interface TrackedLease {
