@@ -104,6 +104,31 @@ export const PROBE_OPTIONS: readonly OptionSpec[] = [
       'scheduled the blocked code. Costly: measured to cut an HTTP ' +
       "server's throughput several times. Off by default.",
   },
+  {
+    key: 'leases',
+    env: 'STARVE_PROBE_LEASES',
+    flag: 'leases',
+    kind: 'json',
+    default: null,
+    help:
+      'Leases declared without code: a JSON array (or the path of a JSON ' +
+      'file) of {name, ttl, every?, http: {method?, url}} or {name, ttl, ' +
+      'every?, timer: {site}} entries. Matching HTTP requests or timer ' +
+      'firings count as renewals. See docs/leases.md.',
+  },
+  {
+    key: 'leaseRisk',
+    env: 'STARVE_PROBE_LEASE_RISK',
+    flag: 'lease-risk',
+    kind: 'fraction',
+    default: 0.25,
+    min: 0.01,
+    max: 0.99,
+    help:
+      'While a block is under way, a lease whose remaining time falls ' +
+      'below this fraction of its TTL is reported as at risk (lease-risk), ' +
+      'before it expires.',
+  },
 ];
 
 export function findOption(key: string): OptionSpec {

@@ -9,6 +9,8 @@ export interface ProbeConfig {
   resolutionMs: number;
   quiet: boolean;
   asyncStacks: boolean;
+  leases: string | null;
+  leaseRisk: number;
   [key: string]: unknown;
 }
 

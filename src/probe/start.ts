@@ -6,6 +6,7 @@ import { heartbeatMsFor, startHeartbeat } from './heartbeat.js';
 import { startSampler, type Sampler } from './sampler.js';
 import { EXIT, EXIT_REQUESTED, SHARED_BYTES, viewsOf, type SharedViews } from './shared.js';
 import { watchdogEnv } from './flags.js';
+import { startLeases } from '../leases/main-thread.js';
 import type { FromWatchdog, ToWatchdog, WatchdogData } from '../watchdog/protocol.js';
 
 /**
@@ -34,6 +35,8 @@ interface ProbeState {
   sampler: Sampler;
   gc: GcTracker;
   stopHeartbeat: () => void;
+  stopLeases: () => void;
+  flushLeases: () => void;
   sampleTimer: NodeJS.Timeout;
   stopped: boolean;
 }
@@ -91,7 +94,19 @@ function start(options: StartOptions): void {
   const sampleTimer = setInterval(() => send(sampler.take()), config.sampleIntervalMs);
   sampleTimer.unref();
 
-  state = { config, views, worker, sampler, gc, stopHeartbeat, sampleTimer, stopped: false };
+  // Leases last: their timer wrapping must not see the probe's own timers.
+  const leases = startLeases({
+    sab,
+    leasesRaw: config.leases,
+    thresholdMs: config.thresholdMs,
+    probeUrlPrefix: new URL('../', options.watchdogUrl).href,
+    post: send,
+  });
+  for (const problem of leases.problems) {
+    process.emitWarning(problem, { type: 'StarveProbeWarning', code: 'STARVE_PROBE_INVALID_OPTION' });
+  }
+
+  state = { config, views, worker, sampler, gc, stopHeartbeat, stopLeases: leases.stop, flushLeases: leases.flush, sampleTimer, stopped: false };
   worker.on('message', onWatchdogMessage);
   worker.on('error', (error) => stop(`it failed: ${describe(error)}`));
   worker.on('exit', (code) => stop(`it exited with code ${code}`));
@@ -129,6 +144,7 @@ function onExit(): void {
   if (!state || state.stopped) return;
   const { sampler, views } = state;
   try {
+    state.flushLeases();
     send({ t: 'final', sample: sampler.take(), runDelay: sampler.runDelay(), exitCode: process.exitCode ?? 0 });
     Atomics.store(views.i32, EXIT, EXIT_REQUESTED);
     Atomics.wait(views.i32, EXIT, EXIT_REQUESTED, EXIT_FLUSH_WAIT_MS);
@@ -148,6 +164,7 @@ function teardown(): void {
   if (!state) return;
   state.stopped = true;
   state.stopHeartbeat();
+  state.stopLeases();
   clearInterval(state.sampleTimer);
   state.sampler.stop();
   state.gc.stop();

@@ -93,6 +93,84 @@ export interface SiteSummary {
   worstStack: Frame[] | null;
 }
 
+// ── Leases (docs/events-leases.md) ──────────────────────────────────────
+
+export type LeaseSourceName = 'api' | 'http' | 'timer';
+
+/** A lease became known. */
+export interface LeaseEvent extends BaseEvent {
+  type: 'lease';
+  lease: string;
+  ttlMs: number;
+  everyMs?: number;
+  source: LeaseSourceName;
+}
+
+/** One renewal settled; `time` is when it settled. */
+export interface RenewalEvent extends BaseEvent {
+  type: 'renewal';
+  lease: string;
+  ttlMs: number;
+  ok: boolean;
+  waitMs: number;
+  ioMs: number;
+  marginMs: number;
+  error?: string;
+}
+
+/** Written by the watchdog as the deadline passes; `time` is the deadline. */
+export interface LeaseExpiredEvent extends BaseEvent {
+  type: 'lease-expired';
+  lease: string;
+  ttlMs: number;
+  sinceRenewalMs: number;
+  duringBlock: boolean;
+  site?: string;
+  stack?: Frame[];
+  blockId?: number;
+}
+
+export interface LeaseRiskEvent extends BaseEvent {
+  type: 'lease-risk';
+  lease: string;
+  ttlMs: number;
+  marginMs: number;
+  blockedMs: number;
+  site?: string;
+  stack?: Frame[];
+}
+
+/** A recurring timer (period ≥ 1 s) fired later than the block threshold. */
+export interface TimerLateEvent extends BaseEvent {
+  type: 'timer-late';
+  /** Where the timer was created; null when no frame outside Node and the probe. */
+  site: string | null;
+  periodMs: number;
+  lateMs: number;
+  lease?: string;
+}
+
+export interface LeaseSummary {
+  lease: string;
+  ttlMs: number;
+  /** Declared, the timer's period, or inferred from renewal starts; null when unknown. */
+  everyMs: number | null;
+  source: LeaseSourceName;
+  renewals: number;
+  failures: number;
+  expiries: number;
+  /** null when there was no renewal. */
+  worstWaitMs: number | null;
+  worstMarginMs: number | null;
+  ioP99Ms: number | null;
+  /** TTL − every − p99 of renewal I/O: the longest block this lease survives. */
+  budgetMs: number | null;
+  /** Why budgetMs is null. */
+  budgetReason?: string;
+  /** Longest block that ended while the lease was known; 0 when none. */
+  longestBlockMs: number;
+}
+
 export interface RunSummary {
   durationMs: number;
   blocks: number;
@@ -107,6 +185,8 @@ export interface RunSummary {
   maxHeapUsedBytes: number | null;
   maxRssBytes: number | null;
   sites: SiteSummary[];
+  /** One entry per lease seen (empty when none). */
+  leases: LeaseSummary[];
 }
 
 export interface EndEvent extends BaseEvent {
@@ -114,6 +194,8 @@ export interface EndEvent extends BaseEvent {
   summary: RunSummary;
 }
 
-export type KnownEvent = StartEvent | SampleEvent | BlockStartEvent | BlockEvent | EndEvent;
+export type KnownEvent =
+  | StartEvent | SampleEvent | BlockStartEvent | BlockEvent | EndEvent
+  | LeaseEvent | RenewalEvent | LeaseExpiredEvent | LeaseRiskEvent | TimerLateEvent;
 
 export type AnyEvent = KnownEvent | (BaseEvent & Record<string, unknown>);

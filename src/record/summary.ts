@@ -7,6 +7,7 @@ import type {
   SampleEvent,
   SiteSummary,
 } from './events.js';
+import { LeaseSummaryBuilder } from '../leases/summary.js';
 
 /**
  * Folds events into the run summary. The watchdog uses it for the `end`
@@ -44,6 +45,7 @@ export class SummaryBuilder {
   private gcMs = 0;
   private maxHeap: number | null = null;
   private maxRss: number | null = null;
+  private readonly leases = new LeaseSummaryBuilder();
 
   add(event: AnyEvent): void {
     const end = event.type === 'block' ? event.time + ((event as BlockEvent).durationMs ?? 0) : event.time;
@@ -51,6 +53,7 @@ export class SummaryBuilder {
     if (this.lastTime === null || end > this.lastTime) this.lastTime = end;
     if (event.type === 'block') this.addBlock(event as BlockEvent);
     else if (event.type === 'sample') this.addSample(event as SampleEvent);
+    this.leases.add(event);
   }
 
   private addBlock(block: BlockEvent): void {
@@ -94,6 +97,7 @@ export class SummaryBuilder {
       maxHeapUsedBytes: this.maxHeap,
       maxRssBytes: this.maxRss,
       sites: this.siteSummaries(),
+      leases: this.leases.build(),
     };
   }
 

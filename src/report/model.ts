@@ -1,4 +1,4 @@
-import type { BlockEvent, RunSummary, StartEvent } from '../record/events.js';
+import type { AnyEvent, BlockEvent, RunSummary, StartEvent } from '../record/events.js';
 import type { Recording } from '../record/read.js';
 import { SummaryBuilder } from '../record/summary.js';
 
@@ -20,7 +20,11 @@ export interface RecordingReport {
   badLines: number[];
   summary: RunSummary;
   blocks: BlockEvent[];
+  /** lease, renewal, lease-expired, lease-risk and timer-late events. */
+  leaseEvents: AnyEvent[];
 }
+
+const LEASE_TYPES = new Set(['lease', 'renewal', 'lease-expired', 'lease-risk', 'timer-late']);
 
 export function analyze(recording: Recording): RecordingReport {
   const builder = new SummaryBuilder();
@@ -39,5 +43,6 @@ export function analyze(recording: Recording): RecordingReport {
     badLines: recording.badLines,
     summary,
     blocks: recording.events.filter((e): e is BlockEvent => e.type === 'block'),
+    leaseEvents: recording.events.filter((e) => LEASE_TYPES.has(e.type)),
   };
 }

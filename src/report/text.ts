@@ -3,6 +3,7 @@ import type { Frame } from '../record/events.js';
 import { UNKNOWN_SITE } from '../record/summary.js';
 import type { RecordingReport } from './model.js';
 import { shortSite, shortUrl } from './paths.js';
+import { renderLeases } from './leases.js';
 
 /** Plain-text report for a terminal, 80 columns. */
 
@@ -48,6 +49,7 @@ function renderOne(r: RecordingReport, cwd: string): string {
       out.push(...renderStack(worst.worstStack, cwd));
     }
   }
+  out.push(...renderLeases({ leases: s.leases ?? [], leaseEvents: r.leaseEvents, blocks: r.blocks, thresholdMs: r.thresholdMs }, cwd));
   return out.join('\n') + '\n';
 }
 

@@ -14,6 +14,7 @@ import { StackCapturer } from './stacks.js';
 import { SummaryBuilder } from '../record/summary.js';
 import type { ToWatchdog, WatchdogData } from './protocol.js';
 import { ExitHandshake } from './exit.js';
+import { attachLeaseWatch } from '../leases/watchdog.js';
 
 const data = workerData as WatchdogData;
 const port = parentPort;
@@ -69,8 +70,17 @@ function main(): void {
     probeUrlPrefix: new URL('../', import.meta.url).href,
   });
   const exit = new ExitHandshake(views);
+  const leases = attachLeaseWatch({
+    sab: data.sab, views, clock, blocks, emit,
+    riskFraction: data.config.leaseRisk,
+    heartbeatMs: data.config.heartbeatMs,
+    thresholdMs: data.config.thresholdMs,
+    findings,
+    cwd: data.cwd,
+  });
 
   port.on('message', (message: ToWatchdog) => {
+    if (leases.onMessage(message)) return;
     if (message.t === 'sample') {
       const { t: _t, atMono, ...fields } = message;
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
@@ -80,6 +90,7 @@ function main(): void {
       const { t: _t, atMono, ...fields } = message.sample;
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
       blocks.closeAll(message.sample.atMono);
+      leases.close();
       emit({ type: 'end', time: Date.now(), exitCode: message.exitCode, summary: summary.build(message.runDelay) }, true);
       writer.close();
       stacks.close();

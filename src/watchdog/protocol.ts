@@ -9,6 +9,8 @@
  *   sample (1/s) ─ postMessage ──────────────▶ writes `sample`
  *              ◀──────────────────────────── gc-query (a block ended)
  *   gc-answer ──── postMessage ──────────────▶ writes `block`
+ *   lease deadline ─ SharedArrayBuffer ──────▶ lease-expired / lease-risk
+ *   lease-known, renewal, timer-late ─ postMessage ─▶ written as events
  *   final (exit) ─ postMessage, then waits ──▶ writes `end`, flushes,
  *              ◀── Atomics.notify(EXIT) ───── sets EXIT_FLUSHED
  *
@@ -18,6 +20,7 @@
 import type { DelayStats } from '../record/events.js';
 import type { SampleMessage } from '../probe/sampler.js';
 import type { ProbeConfig } from '../config/parse.js';
+import type { LeaseToWatchdog } from '../leases/messages.js';
 
 export interface WatchdogData {
   starveProbeWatchdog: true;
@@ -42,7 +45,7 @@ export interface GcAnswer {
   gcMs: number;
 }
 
-export type ToWatchdog = SampleMessage | FinalMessage | GcAnswer;
+export type ToWatchdog = SampleMessage | FinalMessage | GcAnswer | LeaseToWatchdog;
 
 export interface GcQuery {
   t: 'gc-query';
