@@ -201,4 +201,35 @@ export async function burst({ pairs }) {
   };
 }
 
-export const SECTIONS = { throughput, startup, memory, detection, burst };
+
+// ── Timer wrapping and the lease API ──────────────────────────────────────
+
+export async function timers() {
+  const result = await run(process.execPath, [join(ROOT, 'bench/timers.mjs')]);
+  const { results } = lastJson(result, 'bench/timers.mjs');
+  return {
+    key: 'timers',
+    title: 'Timer wrapping and the lease API, in one process (bench/timers.mjs; rounds alternate wrapped and plain, median of 7)',
+    headline: results.map((r) => `${r.label}: ×${fmt(r.ratio, 2)}`).join('; '),
+    markdown: table(
+      ['operation', 'plain', 'traced', 'ratio'],
+      results.map((r) => [r.label, `${fmt(r.plainNs, 0)} ns`, `${fmt(r.wrappedNs, 0)} ns`, `×${fmt(r.ratio, 2)}`]),
+    ),
+  };
+}
+
+export async function leaseApi() {
+  const result = await run(process.execPath, [join(ROOT, 'bench/api-renewals.mjs')]);
+  const r = lastJson(result, 'bench/api-renewals.mjs');
+  return {
+    key: 'leaseApi',
+    title: 'A renewal-heavy workload: `await lease.renew(async fn)` 50,000 times in a real process (bench/api-renewals.mjs, median of 5)',
+    headline: `lease.renew ${r.plainNs} ns without the probe, ${r.probedNs} ns with it`,
+    markdown: table(
+      ['', 'without the probe', 'with the probe', 'added per renewal'],
+      [['time per renewal', `${r.plainNs} ns`, `${r.probedNs} ns`, `**${((r.probedNs - r.plainNs) / 1000).toFixed(1)} µs**`]],
+    ),
+  };
+}
+
+export const SECTIONS = { throughput, startup, memory, detection, burst, timers, leaseApi };

@@ -93,7 +93,7 @@ export interface SiteSummary {
   worstStack: Frame[] | null;
 }
 
-// ── Leases (docs/events-leases.md) ──────────────────────────────────────
+// ── Leases (docs/events.md, Lease events) ──────────────────────────────────────
 
 export type LeaseSourceName = 'api' | 'http' | 'timer';
 
