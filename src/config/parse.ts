@@ -9,6 +9,11 @@ export interface ProbeConfig {
   resolutionMs: number;
   quiet: boolean;
   asyncStacks: boolean;
+  saturationElu: number;
+  saturationForMs: number;
+  profile: boolean;
+  /** null: twice thresholdMs. */
+  profileMinMs: number | null;
   [key: string]: unknown;
 }
 

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { readConfigFromEnv, type ProbeConfig } from '../config/parse.js';
 import { debug } from '../util/debug.js';
@@ -78,6 +79,7 @@ function start(options: StartOptions): void {
     node: process.version,
     cwd: process.cwd(),
     runId: process.env.STARVE_PROBE_RUN_ID,
+    heapLimitBytes: heapLimit(),
   };
   const worker = new Worker(options.watchdogUrl, {
     workerData: data,
@@ -159,6 +161,14 @@ function reportStopped(reason: string): void {
     process.stderr.write(`starve-probe: the probe stopped because ${reason}; the application keeps running unmonitored\n`);
   } catch {
     // stderr itself is gone; there is no one left to tell.
+  }
+}
+
+function heapLimit(): number | null {
+  try {
+    return getHeapStatistics().heap_size_limit;
+  } catch {
+    return null;
   }
 }
 

@@ -1,10 +1,12 @@
 import type {
   AnyEvent,
   BlockEvent,
+  BlockKind,
   DelayStats,
   Frame,
   RunSummary,
   SampleEvent,
+  SaturationEvent,
   SiteSummary,
 } from './events.js';
 
@@ -23,6 +25,9 @@ interface SiteAccumulator {
   maxMs: number;
   lastSeen: number;
   worstStack: Frame[] | null;
+  kinds: Partial<Record<BlockKind, number>>;
+  recommendation: string | null;
+  package: string | undefined;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -44,6 +49,8 @@ export class SummaryBuilder {
   private gcMs = 0;
   private maxHeap: number | null = null;
   private maxRss: number | null = null;
+  private saturationPeriods = 0;
+  private saturationMs = 0;
 
   add(event: AnyEvent): void {
     const end = event.type === 'block' ? event.time + ((event as BlockEvent).durationMs ?? 0) : event.time;
@@ -51,6 +58,7 @@ export class SummaryBuilder {
     if (this.lastTime === null || end > this.lastTime) this.lastTime = end;
     if (event.type === 'block') this.addBlock(event as BlockEvent);
     else if (event.type === 'sample') this.addSample(event as SampleEvent);
+    else if (event.type === 'saturation') this.addSaturation(event as SaturationEvent);
   }
 
   private addBlock(block: BlockEvent): void {
@@ -60,7 +68,10 @@ export class SummaryBuilder {
     const key = block.site ?? UNKNOWN_SITE;
     let acc = this.sites.get(key);
     if (!acc) {
-      acc = { site: key, durations: [], totalMs: 0, maxMs: -1, lastSeen: 0, worstStack: null };
+      acc = {
+        site: key, durations: [], totalMs: 0, maxMs: -1, lastSeen: 0, worstStack: null,
+        kinds: {}, recommendation: null, package: undefined,
+      };
       this.sites.set(key, acc);
     }
     acc.durations.push(block.durationMs);
@@ -69,7 +80,17 @@ export class SummaryBuilder {
     if (block.durationMs > acc.maxMs) {
       acc.maxMs = block.durationMs;
       acc.worstStack = block.stack;
+      acc.recommendation = block.recommendation ?? null;
     }
+    // Attribution (issue 4): kinds per site, the package of library sites.
+    const kind: BlockKind = block.kind ?? 'unknown';
+    acc.kinds[kind] = (acc.kinds[kind] ?? 0) + 1;
+    if (block.package) acc.package = block.package;
+  }
+
+  private addSaturation(event: SaturationEvent): void {
+    this.saturationPeriods++;
+    this.saturationMs += event.periodMs;
   }
 
   private addSample(sample: SampleEvent): void {
@@ -94,6 +115,7 @@ export class SummaryBuilder {
       maxHeapUsedBytes: this.maxHeap,
       maxRssBytes: this.maxRss,
       sites: this.siteSummaries(),
+      saturation: { periods: this.saturationPeriods, totalMs: round3(this.saturationMs) },
     };
   }
 
@@ -137,6 +159,9 @@ export class SummaryBuilder {
         p50Ms: round3(percentile([...acc.durations].sort((a, b) => a - b), 50)),
         lastSeen: acc.lastSeen,
         worstStack: acc.worstStack,
+        kinds: acc.kinds,
+        recommendation: acc.recommendation,
+        ...(acc.package ? { package: acc.package } : {}),
       }))
       .sort((a, b) => b.totalMs - a.totalMs);
   }

@@ -14,6 +14,9 @@ import { StackCapturer } from './stacks.js';
 import { SummaryBuilder } from '../record/summary.js';
 import type { ToWatchdog, WatchdogData } from './protocol.js';
 import { ExitHandshake } from './exit.js';
+import { Attributor } from './attribute.js';
+import { SaturationMonitor } from './saturation.js';
+import { SourceFiles } from './sources.js';
 
 const data = workerData as WatchdogData;
 const port = parentPort;
@@ -58,6 +61,25 @@ function main(): void {
   }, true);
 
   const stacks = new StackCapturer({ asyncStacks: data.config.asyncStacks });
+  // Attribution (issue 4): kinds, recommendations, source maps, saturation.
+  let heapUsedBytes: number | null = null;
+  const probeUrlPrefix = new URL('../', import.meta.url).href;
+  const attributor = new Attributor({
+    probeUrlPrefix,
+    cwd: data.cwd,
+    thresholdMs: data.config.thresholdMs,
+    sources: new SourceFiles(),
+    heapLimitBytes: data.heapLimitBytes,
+    heapUsedBytes: () => heapUsedBytes,
+  });
+  const saturation = new SaturationMonitor({
+    elu: data.config.saturationElu,
+    forMs: data.config.saturationForMs,
+    thresholdMs: data.config.thresholdMs,
+    clock,
+    emit,
+    findings,
+  });
   const blocks = new BlockMonitor({
     views,
     clock,
@@ -66,7 +88,11 @@ function main(): void {
     findings,
     emit,
     askGc: (id, fromMono, toMono) => port.postMessage({ t: 'gc-query', id, fromMono, toMono }),
-    probeUrlPrefix: new URL('../', import.meta.url).href,
+    probeUrlPrefix,
+    attributor,
+  });
+  blocks.listeners.push((block, phase) => {
+    if (phase === 'end' && block.end) saturation.blockSeen(block.startMono, block.end.endMono);
   });
   const exit = new ExitHandshake(views);
 
@@ -74,12 +100,16 @@ function main(): void {
     if (message.t === 'sample') {
       const { t: _t, atMono, ...fields } = message;
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
+      heapUsedBytes = message.heapUsedBytes;
+      saturation.sample(atMono, message.intervalMs, message.elu);
     } else if (message.t === 'gc-answer') {
       blocks.gcAnswered(message.id, message.gcMs);
     } else if (message.t === 'final') {
       const { t: _t, atMono, ...fields } = message.sample;
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
       blocks.closeAll(message.sample.atMono);
+      saturation.sample(atMono, message.sample.intervalMs, message.sample.elu);
+      saturation.close();
       emit({ type: 'end', time: Date.now(), exitCode: message.exitCode, summary: summary.build(message.runDelay) }, true);
       writer.close();
       stacks.close();

@@ -27,6 +27,8 @@ export interface WatchdogData {
   node: string;
   cwd: string;
   runId: string | undefined;
+  /** The main thread's V8 heap limit (attribution of GC blocks). */
+  heapLimitBytes: number | null;
 }
 
 export interface FinalMessage {
