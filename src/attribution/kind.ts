@@ -32,6 +32,11 @@ export interface StackSample {
 export interface Classification {
   readonly kind: BlockKind;
   readonly evidence: Evidence;
+  /**
+   * The frame the evidence points at, when it is not where the pause
+   * landed (a native call named on a caller's line): the block's site.
+   */
+  readonly callSite?: Frame;
 }
 
 export type SourceLineReader = (url: string, line: number) => string | null;
@@ -87,15 +92,39 @@ function syncApiOnStack({ samples }: KindInput): Classification | null {
 
 function syncApiInSourceRule(input: KindInput): Classification | null {
   for (const sample of input.samples) {
-    const frame = siteFrame(sample, input.probeUrlPrefix);
-    if (!frame) continue;
-    const text = input.sourceLine(frame.url, frame.line);
-    const api = text === null ? null : syncApiInSource(text);
-    if (api) {
+    const found = callNear(sample, input, syncApiInSource);
+    if (found) {
       return {
         kind: 'sync-io',
-        evidence: { rule: 'sync-api-in-source', api: api.api, at: `${frame.url}:${frame.line}` },
+        evidence: { rule: 'sync-api-in-source', api: found.value.api, at: found.at },
+        callSite: found.frame,
       };
+    }
+  }
+  return null;
+}
+
+/**
+ * A call found on the line the pause landed on, or on the line before: a
+ * pause requested during a native call lands on the first statement after
+ * it returns, which is often the next line.
+ */
+function callNear<T>(
+  sample: StackSample,
+  input: KindInput,
+  find: (line: string) => T | null,
+): { value: T; at: string; frame: Frame } | null {
+  // Each frame of code, top first: the call that held the thread may have
+  // returned into a caller that then called something else (a pause lands
+  // at the first function entry or loop after the native call).
+  for (const frame of shapeOf(sample.frames, input.probeUrlPrefix).work) {
+    for (const line of [frame.line, frame.line - 1]) {
+      const text = line >= 1 ? input.sourceLine(frame.url, line) : null;
+      const value = text === null ? null : find(text);
+      if (value !== null && text !== null) {
+        const column = Math.max(1, text.indexOf(String(nameOf(value)).split('.').pop() ?? '') + 1);
+        return { value, at: `${frame.url}:${line}`, frame: { ...frame, line, column } };
+      }
     }
   }
   return null;
@@ -157,12 +186,15 @@ function loopBodyAwaits(url: string, headerLine: number, sourceLine: SourceLineR
 function cpuRule(input: KindInput): Classification | null {
   const working = input.samples.filter((s) => shapeOf(s.frames, input.probeUrlPrefix).work.length > 0);
   if (working.length === 0) return null;
-  const first = working[0] as StackSample;
-  const frame = siteFrame(first, input.probeUrlPrefix);
-  const text = frame ? input.sourceLine(frame.url, frame.line) : null;
-  const builtin = text === null ? null : cpuBuiltinInSource(text);
-  if (builtin) {
-    return { kind: 'cpu', evidence: { rule: 'cpu-builtin-in-source', api: builtin, samples: working.length } };
+  for (const sample of working) {
+    const builtin = callNear(sample, input, cpuBuiltinInSource);
+    if (builtin) {
+      return {
+        kind: 'cpu',
+        evidence: { rule: 'cpu-builtin-in-source', api: builtin.value, at: builtin.at, samples: working.length },
+        callSite: builtin.frame,
+      };
+    }
   }
   return { kind: 'cpu', evidence: { rule: 'js-on-stack', samples: working.length } };
 }
@@ -181,6 +213,10 @@ function siteFrame(sample: StackSample, probeUrlPrefix: string | null): Frame | 
   const frames = syncFrames(sample.frames);
   const index = siteIndex(frames, probeUrlPrefix);
   return index === -1 ? null : frames[index] ?? null;
+}
+
+function nameOf(value: unknown): string {
+  return typeof value === 'string' ? value : String((value as { api?: string }).api ?? '');
 }
 
 function round2(n: number): number {

@@ -44,7 +44,8 @@ export function recommend(f: BlockFacts): string {
 }
 
 function where(f: BlockFacts): string {
-  const task = f.task ? ` in ${f.task}` : '';
+  const named = f.task && f.site?.startsWith(`${f.task.replace(/^async /, '').split(' ')[0]} `);
+  const task = f.task && !named ? ` in ${f.task}` : '';
   return f.site ? `${f.site}${task}` : `an unknown site${task}`;
 }
 
@@ -81,8 +82,9 @@ function microtaskAdvice(f: BlockFacts): string {
 function cpuAdvice(f: BlockFacts): string {
   const ran = `${where(f)} ran JavaScript on ${thread(f)} for ${formatMs(f.durationMs)}`;
   if (f.evidence.rule === 'cpu-builtin-in-source') {
-    return `${ran}, in one ${String(f.evidence.api)} call: a single call cannot be split with yields, ` +
-      'so run it in a worker thread (a pool such as piscina) or process the data as a stream in smaller pieces.';
+    return `One ${String(f.evidence.api)} call at ${where(f)} held ${thread(f)} for ${formatMs(f.durationMs)}: ` +
+      'a single call cannot be split with yields, so run it in a worker thread (a pool such as piscina) ' +
+      'or handle the data as a stream, in smaller pieces.';
   }
   const pkg = f.package ? PACKAGE_ADVICE[f.package] : undefined;
   if (f.package) {

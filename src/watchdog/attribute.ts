@@ -50,8 +50,17 @@ export class Attributor {
     return classify(this.kindInput(input)).kind;
   }
 
-  attribute(input: BlockAttributionInput, stack: readonly Frame[] | null, site: string | null): Attribution {
-    const { kind, evidence } = classify(this.kindInput(input));
+  /**
+   * The block's findings. `site` comes back changed when the evidence names
+   * the call that held the thread on a caller's line (see kind.ts).
+   */
+  attribute(
+    input: BlockAttributionInput,
+    stack: readonly Frame[] | null,
+    stackSite: string | null,
+  ): Attribution & { site: string | null } {
+    const { kind, evidence, callSite } = classify(this.kindInput(input));
+    const site = callSite ? this.site([this.o.sources.mapFrame(plainFrame(callSite))]) : stackSite;
     debug('block of %d ms: %s by %s; samples %s', input.durationMs, kind, evidence.rule,
       input.samples.map((s) => s.frames.slice(0, 3).map((f) => `${f.functionName}@${f.line}:${f.column}`).join('<')).join(' | '));
     const first = input.samples[0]?.frames as readonly TaskFrame[] | undefined;
@@ -71,6 +80,7 @@ export class Attributor {
       heap: used === null ? null : { usedBytes: used, limitBytes: this.o.heapLimitBytes },
     });
     return {
+      site,
       kind,
       recommendation,
       evidence,

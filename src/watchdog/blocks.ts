@@ -260,9 +260,10 @@ export class BlockMonitor {
     if (!block.startWritten) this.writeStart(block);
     const durationMs = round(block.end.endMono - block.startMono);
     const stackError = block.stack ? undefined : block.stackError ?? 'no stack';
-    const attribution = this.o.attributor.attribute({
+    const { site, ...attribution } = this.o.attributor.attribute({
       durationMs, gcMs: block.end.gcMs, samples: block.samples, stackError, ...this.threadField(),
     }, block.stack, block.site);
+    block.site = site;
     this.o.emit({
       type: 'block',
       time: this.o.clock.epochMs(block.startMono),
