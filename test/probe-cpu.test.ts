@@ -16,6 +16,8 @@ describe('a CPU-bound loop inside an async function', () => {
       expect(block.site).toMatch(/^crunch \(file:\/\/.*fixtures\/cpu-async\.mjs:\d+:\d+\)$/);
       const names = (block.stack as Array<{ functionName: string }>).map((f) => f.functionName);
       expect(names.slice(0, 2)).toEqual(['crunch', 'scoreReport']);
+      expect(block).toMatchObject({ kind: 'cpu', task: 'async scoreReport', evidence: { rule: 'js-on-stack' } });
+      expect(block.recommendation).toMatch(/^crunch \(fixtures\/cpu-async\.mjs:\d+:\d+\) in async scoreReport ran JavaScript on the main thread for [\d.]+ ms: move this work to a worker thread/);
     }
     const starts = ofType(run.events, 'block-start');
     expect(starts).toHaveLength(2);

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { fixture, ofType, runUnderProbe, schemaProblems, type ProbeEvent } from './helpers/probe.js';
+
+/**
+ * The cases of issue 4, each run under the real preload in a child process:
+ * the kind, the site and the recommendation of their blocks are asserted.
+ */
+
+const longest = (blocks: ProbeEvent[]): ProbeEvent =>
+  blocks.reduce((a, b) => ((a.durationMs as number) >= (b.durationMs as number) ? a : b));
+
+describe('attribution of the starving patterns', () => {
+  it('a login route verifying passwords with bcryptjs: health checks miss, the site names the compare call', async () => {
+    const run = await runUnderProbe(fixture('attribution/bcrypt-login.mjs'), {
+      env: { FIXTURE_SECONDS: '3', STARVE_PROBE_QUIET: '1' },
+    });
+    expect(run.code).toBe(0);
+    expect(schemaProblems(run.events)).toEqual([]);
+    const missed = /health-client: (\d+) of (\d+) health checks missed/.exec(run.stderr);
+    expect(missed).not.toBeNull();
+    expect(Number(missed![1])).toBeGreaterThanOrEqual(1);
+
+    const blocks = ofType(run.events, 'block');
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    const withStack = blocks.filter((b) => b.stack !== null);
+    expect(withStack.length).toBeGreaterThanOrEqual(1);
+    for (const block of withStack) {
+      expect(block.kind).toBe('cpu');
+      expect(block.site).toMatch(/^verifyPassword \(file:.*bcrypt-login\.mjs:13:\d+\)$/);
+      expect(block.package).toBe('bcryptjs');
+      expect(block.task).toBe('async login');
+      expect(block.recommendation).toMatch(/^verifyPassword \(fixtures\/attribution\/bcrypt-login\.mjs:13:\d+\) in async login ran JavaScript on the main thread for [\d.]+ m?s, inside the bcryptjs package: use its asynchronous form/);
+    }
+    const site = (ofType(run.events, 'end')[0]?.summary as { sites: Array<Record<string, unknown>> }).sites[0];
+    expect(site).toMatchObject({ package: 'bcryptjs' });
+    expect((site?.kinds as Record<string, number>).cpu).toBeGreaterThanOrEqual(1);
+  });
+
+  it('one JSON.parse of tens of MB inside a job handler: cpu, at the parse line, move it off the thread', async () => {
+    const run = await runUnderProbe(fixture('attribution/json-job.mjs'), { env: { STARVE_PROBE_QUIET: '1' } });
+    expect(run.code).toBe(0);
+    expect(schemaProblems(run.events)).toEqual([]);
+    const block = longest(ofType(run.events, 'block'));
+    expect(block.durationMs as number).toBeGreaterThan(200);
+    expect(block.kind).toBe('cpu');
+    expect(block.evidence).toMatchObject({ rule: 'cpu-builtin-in-source', api: 'JSON.parse' });
+    expect(block.site).toMatch(/^importCatalog \(file:.*json-job\.mjs:36:\d+\)$/);
+    expect(block.task).toBe('async importCatalog');
+    expect(block.recommendation).toMatch(/^One JSON\.parse call at importCatalog \(fixtures\/attribution\/json-job\.mjs:36:\d+\) held the main thread for [\d.]+ m?s: a single call cannot be split/);
+  });
+
+  it('a synchronous gzip in an async route: sync-io, use the async zlib.gzip', async () => {
+    const run = await runUnderProbe(fixture('attribution/gzip-route.mjs'), { env: { STARVE_PROBE_QUIET: '1' } });
+    expect(run.code).toBe(0);
+    expect(schemaProblems(run.events)).toEqual([]);
+    const routeBlocks = ofType(run.events, 'block').filter((b) => String(b.site).startsWith('exportReport '));
+    expect(routeBlocks.length).toBeGreaterThanOrEqual(1);
+    for (const block of routeBlocks) {
+      expect(block.kind).toBe('sync-io');
+      expect(block.evidence).toMatchObject({ api: 'zlib.gzipSync' });
+      expect(block.recommendation).toMatch(/^zlib\.gzipSync held the main thread for [\d.]+ m?s at exportReport \(fixtures\/attribution\/gzip-route\.mjs:16:\d+\): call zlib\.gzip \(promisified\)/);
+    }
+  });
+});
