@@ -62,3 +62,26 @@ describe('attribution of the starving patterns', () => {
     }
   });
 });
+
+describe('worker threads of the application', () => {
+  it('a worker blocking its own loop is reported with its threadId; the healthy main thread has no blocks', async () => {
+    const run = await runUnderProbe(fixture('attribution/app-worker.mjs'), { env: { STARVE_PROBE_QUIET: '1' } });
+    expect(run.code).toBe(0);
+    expect(schemaProblems(run.events)).toEqual([]);
+    const ticks = Number(/main thread ticked (\d+) times/.exec(run.stderr)?.[1]);
+    expect(ticks).toBeGreaterThan(20);
+
+    const blocks = ofType(run.events, 'block');
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) {
+      expect(block.threadId).toBeGreaterThanOrEqual(1);
+      expect(block.durationMs as number).toBeGreaterThan(500);
+      expect(block.stack).toBeNull();
+      expect(block.stackError).toMatch(/inspector session reaches only the main thread/);
+      expect(block.kind).toBe('unknown');
+      expect(block.recommendation).toMatch(new RegExp(`^Worker thread ${String(block.threadId)} was blocked for \\d+ ms but the probe cannot say by what`));
+    }
+    expect(new Set(blocks.map((b) => b.id)).size).toBe(2);
+    expect(ofType(run.events, 'block').filter((b) => b.threadId === undefined)).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { Worker, isMainThread, setEnvironmentData, workerData } from 'node:worker_threads';
 import { readConfigFromEnv, type ProbeConfig } from '../config/parse.js';
 import { debug } from '../util/debug.js';
 import { trackGc, type GcTracker } from './gc.js';
@@ -7,6 +7,8 @@ import { heartbeatMsFor, startHeartbeat } from './heartbeat.js';
 import { startSampler, type Sampler } from './sampler.js';
 import { EXIT, EXIT_REQUESTED, SHARED_BYTES, viewsOf, type SharedViews } from './shared.js';
 import { watchdogEnv } from './flags.js';
+import { THREADS_ENV_KEY, threadsBuffer, type ThreadsData } from './threads.js';
+import { startWorkerThreadProbe, watchThreadExits } from './worker-thread.js';
 import type { FromWatchdog, ToWatchdog, WatchdogData } from '../watchdog/protocol.js';
 
 /**
@@ -45,8 +47,12 @@ export function startProbe(options: StartOptions): void {
   const globals = globalThis as Record<symbol, unknown>;
   if (globals[LOADED]) return;
   globals[LOADED] = true;
-  if (isOwnWatchdog() || !isMainThread) return;
+  if (isOwnWatchdog()) return;
   try {
+    if (!isMainThread) {
+      startWorkerThreadProbe();
+      return;
+    }
     start(options);
   } catch (error) {
     reportStopped(`it could not start: ${describe(error)}`);
@@ -70,6 +76,10 @@ function start(options: StartOptions): void {
   const stopHeartbeat = startHeartbeat(views, heartbeatMs);
   const gc = trackGc();
   const sampler = startSampler(config.resolutionMs, gc);
+  // The application's own worker threads beat into a buffer of their own.
+  const threadsSab = threadsBuffer();
+  setEnvironmentData(THREADS_ENV_KEY, { sab: threadsSab, heartbeatMs } satisfies ThreadsData);
+  watchThreadExits(threadsSab);
 
   const data: WatchdogData = {
     starveProbeWatchdog: true,
@@ -80,6 +90,7 @@ function start(options: StartOptions): void {
     cwd: process.cwd(),
     runId: process.env.STARVE_PROBE_RUN_ID,
     heapLimitBytes: heapLimit(),
+    threadsSab,
   };
   const worker = new Worker(options.watchdogUrl, {
     workerData: data,

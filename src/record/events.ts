@@ -127,6 +127,14 @@ export interface SaturationEvent extends BaseEvent {
   recommendation: string;
 }
 
+/** Worker threads beyond the slots the probe watches (THREAD_SLOTS) are not monitored. */
+export interface ThreadsUnmonitoredEvent extends BaseEvent {
+  type: 'threads-unmonitored';
+  /** Workers so far that found no free slot. */
+  count: number;
+  slots: number;
+}
+
 export interface SiteSummary {
   site: string;
   count: number;

@@ -65,7 +65,7 @@ export class SummaryBuilder {
     this.blocks++;
     this.totalBlockedMs += block.durationMs;
     this.maxBlockMs = Math.max(this.maxBlockMs, block.durationMs);
-    const key = block.site ?? UNKNOWN_SITE;
+    const key = block.site ?? (block.threadId === undefined ? UNKNOWN_SITE : `(worker thread ${block.threadId}: no stack, site unknown)`);
     let acc = this.sites.get(key);
     if (!acc) {
       acc = {

@@ -75,6 +75,8 @@ export interface BlockMonitorOptions {
   attributor: Attributor;
   /** Set for an application's worker thread; absent for the main thread. */
   threadId?: number;
+  /** Block ids shared by every thread's monitor (unique per recording). */
+  newId?: () => number;
 }
 
 export class BlockMonitor {
@@ -87,7 +89,7 @@ export class BlockMonitor {
   readonly listeners: Array<(block: OpenBlock, phase: 'start' | 'stack' | 'end') => void> = [];
 
   constructor(private readonly o: BlockMonitorOptions) {
-    this.detector = new BlockDetector(o.thresholdMs);
+    this.detector = new BlockDetector(o.thresholdMs, o.newId);
   }
 
   start(): void {

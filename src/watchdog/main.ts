@@ -17,6 +17,7 @@ import { ExitHandshake } from './exit.js';
 import { Attributor } from './attribute.js';
 import { SaturationMonitor } from './saturation.js';
 import { SourceFiles } from './sources.js';
+import { ThreadsMonitor } from './threads.js';
 
 const data = workerData as WatchdogData;
 const port = parentPort;
@@ -80,7 +81,10 @@ function main(): void {
     emit,
     findings,
   });
+  let lastBlockId = 0;
+  const newId = (): number => ++lastBlockId;
   const blocks = new BlockMonitor({
+    newId,
     views,
     clock,
     thresholdMs: data.config.thresholdMs,
@@ -93,6 +97,9 @@ function main(): void {
   });
   blocks.listeners.push((block, phase) => {
     if (phase === 'end' && block.end) saturation.blockSeen(block.startMono, block.end.endMono);
+  });
+  const threads = new ThreadsMonitor({
+    sab: data.threadsSab, clock, thresholdMs: data.config.thresholdMs, findings, emit, probeUrlPrefix, attributor, newId,
   });
   const exit = new ExitHandshake(views);
 
@@ -108,6 +115,7 @@ function main(): void {
       const { t: _t, atMono, ...fields } = message.sample;
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
       blocks.closeAll(message.sample.atMono);
+      threads.close(message.sample.atMono);
       saturation.sample(atMono, message.sample.intervalMs, message.sample.elu);
       saturation.close();
       emit({ type: 'end', time: Date.now(), exitCode: message.exitCode, summary: summary.build(message.runDelay) }, true);
@@ -118,6 +126,7 @@ function main(): void {
     }
   });
   blocks.start();
+  threads.start();
 }
 
 main();
