@@ -35,6 +35,8 @@ const BLOCKED_POLL_MS = 250;
  */
 export const SAMPLES_PER_BLOCK = 3;
 export const MIN_SAMPLE_GAP_MS = 25;
+/** Longest wait for held-back evidence (a profile) before the block is written. */
+export const HOLD_MAX_MS = 5000;
 
 /** What BlockMonitor needs from a stack taker (the inspector, or none for worker threads). */
 export interface StackSource {
@@ -59,6 +61,10 @@ export interface OpenBlock {
   sampling: boolean;
   startWritten: boolean;
   noticed: boolean;
+  /** Work that must finish before the block event is written (a profile). */
+  holds: number;
+  /** Fields added to the block event by such work (`profile`). */
+  extra: Record<string, unknown>;
   end: { endMono: number; gcMs: number | null; gcSettled: boolean } | null;
 }
 
@@ -139,6 +145,7 @@ export class BlockMonitor {
       id, startMono, seq,
       stack: null, stackError: undefined, site: null, stackAtMs: undefined,
       captureSettled: false, samples: [], sampling: false, startWritten: false, noticed: false, end: null,
+      holds: 0, extra: {},
     };
     this.open.set(id, block);
     this.notify(block, 'start');
@@ -257,7 +264,7 @@ export class BlockMonitor {
 
   private maybeFinish(block: OpenBlock, force = false): void {
     if (!block.end) return;
-    if (!force && (!block.captureSettled || !block.end.gcSettled)) return;
+    if (!force && (!block.captureSettled || !block.end.gcSettled || block.holds > 0)) return;
     this.open.delete(block.id);
     if (!block.startWritten) this.writeStart(block);
     const durationMs = round(block.end.endMono - block.startMono);
@@ -278,6 +285,7 @@ export class BlockMonitor {
       ...(block.stackAtMs === undefined ? {} : { stackAtMs: block.stackAtMs }),
       ...this.threadField(),
       ...(block.samples.length > 0 ? { samples: block.samples.length } : {}),
+      ...block.extra,
       ...attribution,
     }, true);
     this.o.findings.blockEnded(durationMs, block.site, monoMs(), attribution.kind, this.o.threadId);
@@ -288,6 +296,23 @@ export class BlockMonitor {
     if (!block || block.noticed || now - block.startMono < STILL_BLOCKED_NOTICE_MS) return;
     block.noticed = true;
     this.o.findings.stillBlocked(now - block.startMono, block.site, now, this.o.threadId);
+  }
+
+  /**
+   * Keeps the block event back until the returned release is called (at
+   * most HOLD_MAX_MS), so late evidence such as a profile can be linked.
+   */
+  hold(block: OpenBlock): () => void {
+    block.holds++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      block.holds--;
+      this.maybeFinish(block);
+    };
+    setTimeout(release, HOLD_MAX_MS).unref();
+    return release;
   }
 
   /** The main thread is exiting: finish every block with what is known. */

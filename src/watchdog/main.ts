@@ -18,6 +18,7 @@ import { Attributor } from './attribute.js';
 import { SaturationMonitor } from './saturation.js';
 import { SourceFiles } from './sources.js';
 import { ThreadsMonitor } from './threads.js';
+import { BlockProfiler } from './profiler.js';
 
 const data = workerData as WatchdogData;
 const port = parentPort;
@@ -95,6 +96,10 @@ function main(): void {
     probeUrlPrefix,
     attributor,
   });
+  const profiler = data.config.profile
+    ? new BlockProfiler({ minMs: data.config.profileMinMs ?? 2 * data.config.thresholdMs, recordingPath: writer.path })
+    : null;
+  profiler?.attach(blocks);
   blocks.listeners.push((block, phase) => {
     if (phase === 'end' && block.end) saturation.blockSeen(block.startMono, block.end.endMono);
   });
@@ -121,6 +126,7 @@ function main(): void {
       emit({ type: 'end', time: Date.now(), exitCode: message.exitCode, summary: summary.build(message.runDelay) }, true);
       writer.close();
       stacks.close();
+      profiler?.close();
       exit.flushed();
       port.close();
     }
