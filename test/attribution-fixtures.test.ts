@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixture, ofType, runUnderProbe, schemaProblems, type ProbeEvent } from './helpers/probe.js';
+import { PRELOAD, fixture, ofType, runUnderProbe, schemaProblems, type ProbeEvent } from './helpers/probe.js';
 
 /**
  * The cases of issue 4, each run under the real preload in a child process:
@@ -83,5 +83,26 @@ describe('worker threads of the application', () => {
     }
     expect(new Set(blocks.map((b) => b.id)).size).toBe(2);
     expect(ofType(run.events, 'block').filter((b) => b.threadId === undefined)).toEqual([]);
+  });
+});
+
+describe('a heap held near its limit', () => {
+  it('with churn, most blocks whose GC time is known are gc, with the heap numbers in the fix', async () => {
+    const run = await runUnderProbe(fixture('attribution/heap-limit.mjs'), {
+      nodeArgs: ['--max-old-space-size=96', '--import', PRELOAD],
+      // 50 ms: the collector's full pauses on this heap last 50 to 300 ms.
+      env: { FIXTURE_SECONDS: '3', STARVE_PROBE_QUIET: '1', STARVE_PROBE_THRESHOLD: '50ms' },
+    });
+    expect(run.code).toBe(0);
+    expect(schemaProblems(run.events)).toEqual([]);
+    // A block still open at exit has no GC answer (gcMs null): not counted.
+    const measured = ofType(run.events, 'block').filter((b) => b.gcMs !== null);
+    const gc = measured.filter((b) => b.kind === 'gc');
+    expect(gc.length).toBeGreaterThanOrEqual(1);
+    expect(gc.length * 2).toBeGreaterThan(measured.length);
+    for (const block of gc) {
+      expect((block.evidence as { rule: string }).rule).toMatch(/^gc-(share|pressure)$/);
+      expect(block.recommendation).toMatch(/^Garbage collection paused the main thread for [\d.]+ ms of this [\d.]+ m?s block, with the heap at [\d.]+ MiB of its [\d.]+ MiB limit: allocate less .* --max-old-space-size/);
+    }
   });
 });

@@ -7,7 +7,10 @@ import { siteIndex } from '../record/site.js';
  * What kind of starvation a block is, decided from the evidence the probe
  * has, by the first rule that fires (docs/findings.md lists them):
  *
- *   1. gc          the main thread's GC pauses cover at least half the block
+ *   1. gc          the main thread's GC pauses cover at least half the block,
+ *                  or a quarter of it while the GC already took 30 % of the
+ *                  interval before the block (sustained pressure: V8 then
+ *                  also collects inside allocations, unreported as pauses)
  *   2. sync-io     a sample shows Node's wrapper of a synchronous API
  *   3. sync-io     the line the pause landed on calls a synchronous API
  *   4. microtasks  two or more samples, each paused in a continuation run
@@ -51,6 +54,8 @@ export interface KindInput {
   readonly stackError?: string | undefined;
   readonly probeUrlPrefix: string | null;
   readonly sourceLine: SourceLineReader;
+  /** GC share of the last sample interval before the block; null if unknown. */
+  readonly recentGcShare?: number | null;
 }
 
 /** GC share of a block from which it is called a GC block. */
@@ -58,6 +63,10 @@ export const GC_SHARE = 0.5;
 /** How far a loop header is read for an await in its body. */
 export const LOOP_BODY_LINES = 30;
 export const MICROTASK_MIN_SAMPLES = 2;
+/** Under sustained GC pressure, the block share from which a block is GC. */
+export const GC_PRESSURE_BLOCK_SHARE = 0.25;
+/** GC share of the interval before a block that counts as sustained pressure. */
+export const GC_PRESSURE_RECENT_SHARE = 0.3;
 
 export function classify(input: KindInput): Classification {
   return gcRule(input)
@@ -68,11 +77,18 @@ export function classify(input: KindInput): Classification {
     ?? unknownRule(input);
 }
 
-function gcRule({ durationMs, gcMs }: KindInput): Classification | null {
+function gcRule({ durationMs, gcMs, recentGcShare }: KindInput): Classification | null {
   if (gcMs === null || durationMs <= 0) return null;
   const share = gcMs / durationMs;
-  if (share < GC_SHARE) return null;
-  return { kind: 'gc', evidence: { rule: 'gc-share', gcMs, share: round2(share) } };
+  if (share >= GC_SHARE) return { kind: 'gc', evidence: { rule: 'gc-share', gcMs, share: round2(share) } };
+  const recent = recentGcShare ?? 0;
+  if (share >= GC_PRESSURE_BLOCK_SHARE && recent >= GC_PRESSURE_RECENT_SHARE) {
+    return {
+      kind: 'gc',
+      evidence: { rule: 'gc-pressure', gcMs, share: round2(share), recentGcShare: round2(recent) },
+    };
+  }
+  return null;
 }
 
 function syncApiOnStack({ samples }: KindInput): Classification | null {

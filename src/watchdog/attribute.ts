@@ -24,6 +24,8 @@ export interface AttributorOptions {
   heapLimitBytes: number | null;
   /** The last heap figure the main thread sent. */
   heapUsedBytes: () => number | null;
+  /** GC share of the main thread's last sample interval that ended before `mono`. */
+  gcShareBefore: (mono: number) => number | null;
 }
 
 export interface BlockAttributionInput {
@@ -32,6 +34,7 @@ export interface BlockAttributionInput {
   samples: readonly StackSample[];
   stackError: string | undefined;
   threadId?: number;
+  startMono?: number;
 }
 
 export class Attributor {
@@ -97,6 +100,9 @@ export class Attributor {
       stackError: input.stackError,
       probeUrlPrefix: this.o.probeUrlPrefix,
       sourceLine: this.line,
+      recentGcShare: input.threadId === undefined && input.startMono !== undefined
+        ? this.o.gcShareBefore(input.startMono)
+        : null,
     };
   }
 

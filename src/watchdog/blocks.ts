@@ -271,6 +271,7 @@ export class BlockMonitor {
     const stackError = block.stack ? undefined : block.stackError ?? 'no stack';
     const { site, ...attribution } = this.o.attributor.attribute({
       durationMs, gcMs: block.end.gcMs, samples: block.samples, stackError, ...this.threadField(),
+      startMono: block.startMono,
     }, block.stack, block.site);
     block.site = site;
     this.o.emit({

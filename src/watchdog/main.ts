@@ -65,6 +65,15 @@ function main(): void {
   const stacks = new StackCapturer({ asyncStacks: data.config.asyncStacks });
   // Attribution (issue 4): kinds, recommendations, source maps, saturation.
   let heapUsedBytes: number | null = null;
+  // GC share of recent sample intervals, by their end: sustained-pressure evidence.
+  const recentGc: Array<{ atMono: number; share: number }> = [];
+  const gcShareBefore = (mono: number): number | null => {
+    for (let i = recentGc.length - 1; i >= 0; i--) {
+      const entry = recentGc[i] as { atMono: number; share: number };
+      if (entry.atMono <= mono) return entry.share;
+    }
+    return null;
+  };
   const probeUrlPrefix = new URL('../', import.meta.url).href;
   const attributor = new Attributor({
     probeUrlPrefix,
@@ -73,6 +82,7 @@ function main(): void {
     sources: new SourceFiles(),
     heapLimitBytes: data.heapLimitBytes,
     heapUsedBytes: () => heapUsedBytes,
+    gcShareBefore,
   });
   const saturation = new SaturationMonitor({
     elu: data.config.saturationElu,
@@ -113,6 +123,8 @@ function main(): void {
       const { t: _t, atMono, ...fields } = message;
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
       heapUsedBytes = message.heapUsedBytes;
+      recentGc.push({ atMono, share: message.intervalMs > 0 ? message.gcMs / message.intervalMs : 0 });
+      if (recentGc.length > 8) recentGc.shift();
       saturation.sample(atMono, message.intervalMs, message.elu);
     } else if (message.t === 'gc-answer') {
       blocks.gcAnswered(message.id, message.gcMs);
