@@ -106,3 +106,26 @@ describe('a heap held near its limit', () => {
     }
   });
 });
+
+describe('saturation', () => {
+  it('many 5 ms tasks keep utilization near 1 with no block: one saturation event with its fix', async () => {
+    const run = await runUnderProbe(fixture('attribution/busy-small-tasks.mjs'), {
+      env: {
+        FIXTURE_SECONDS: '3', STARVE_PROBE_QUIET: '1', STARVE_PROBE_SAMPLE_INTERVAL: '250ms',
+        STARVE_PROBE_SATURATION_FOR: '1s', STARVE_PROBE_SATURATION_ELU: '0.8',
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(schemaProblems(run.events)).toEqual([]);
+    expect(ofType(run.events, 'block')).toEqual([]);
+    const saturations = ofType(run.events, 'saturation');
+    expect(saturations.length).toBeGreaterThanOrEqual(1);
+    const longestPeriod = saturations.reduce((a, b) => ((a.periodMs as number) >= (b.periodMs as number) ? a : b));
+    expect(longestPeriod.periodMs as number).toBeGreaterThanOrEqual(1000);
+    expect(longestPeriod.elu as number).toBeGreaterThanOrEqual(0.8);
+    expect(longestPeriod).toMatchObject({ kind: 'saturation', sites: [] });
+    expect(longestPeriod.recommendation).toMatch(/^The main thread was busy \d+ % of the time for [\d.]+ s with no single block over 100 ms: .*shed load/);
+    const summary = ofType(run.events, 'end')[0]?.summary as { saturation: { periods: number } };
+    expect(summary.saturation.periods).toBe(saturations.length);
+  });
+});

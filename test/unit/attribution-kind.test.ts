@@ -40,6 +40,13 @@ describe('the kind of a block', () => {
     expect(c).toMatchObject({ kind: 'gc', evidence: { rule: 'gc-share', gcMs: 400, share: 0.67 } });
   });
 
+  it('is gc under sustained pressure: a quarter of the block, after an interval with 30 % GC', () => {
+    const pressed = classify(input([sample(frame('crunch', APP, 8))], { gcMs: 180, recentGcShare: 0.4 }));
+    expect(pressed).toMatchObject({ kind: 'gc', evidence: { rule: 'gc-pressure', share: 0.3, recentGcShare: 0.4 } });
+    const calm = classify(input([sample(frame('crunch', APP, 8))], { gcMs: 180, recentGcShare: 0.1 }));
+    expect(calm.kind).toBe('cpu');
+  });
+
   it('is sync-io when Node\'s wrapper of a sync API is on the stack, naming the call the app made', () => {
     const c = classify(input([sample(
       frame('closeSync', 'node:fs', 525), frame('readFileSync', 'node:fs', 487), frame('load', APP, 4),
