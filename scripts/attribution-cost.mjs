@@ -4,12 +4,13 @@
 //
 //   node scripts/attribution-cost.mjs [rounds]
 //
-// Variants: no probe; the probe with one stack sample per block (the
-// foundation's behaviour, from a copy of dist/ with SAMPLES_PER_BLOCK = 1);
-// the probe as built (attribution: three samples, source reads, kinds);
-// the probe with --profile. Workloads: `blocks` (12 blocks of fixed work,
-// reports elapsed ms: the cost per block), `steady` (an await loop with no
-// block: the steady-state cost).
+// Variants: no probe; `one-sample`, the probe as the foundation ran it
+// (a copy of dist/ with SAMPLES_PER_BLOCK = 1 and no worker-thread
+// heartbeat); the probe as built (attribution: up to three samples,
+// source reads, kinds, worker heartbeats); the probe with --profile.
+// Workloads: `blocks` (12 blocks of ~150 ms of fixed work), `long-blocks`
+// (4 blocks of ~600 ms, three samples each), `steady` (an await loop with
+// no block) and `worker-steady` (the same loop in a worker thread).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,19 +25,29 @@ const oneSample = join(work, 'dist-one-sample');
 cpSync(join(root, 'dist'), oneSample, { recursive: true });
 const blocksJs = join(oneSample, 'watchdog/blocks.js');
 writeFileSync(blocksJs, readFileSync(blocksJs, 'utf8').replace(/SAMPLES_PER_BLOCK = 3/, 'SAMPLES_PER_BLOCK = 1'));
+const startJs = join(oneSample, 'probe/start.js');
+writeFileSync(startJs, readFileSync(startJs, 'utf8').replace('startWorkerThreadProbe();', 'return;'));
 
 const script = join(work, 'workload.mjs');
 writeFileSync(script, `
 const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
 const mode = process.argv[2];
 const t0 = performance.now();
-if (mode === 'blocks') {
-  for (let i = 0; i < 12; i++) {
+if (mode === 'blocks' || mode === 'long-blocks') {
+  const [count, fibs] = mode === 'blocks' ? [12, 4] : [4, 16];
+  for (let i = 0; i < count; i++) {
     await new Promise((r) => setTimeout(r, 30));
-    fib(32); fib(32); fib(32); fib(32);
+    for (let k = 0; k < fibs; k++) fib(32);
   }
-} else {
+} else if (mode === 'steady') {
   for (let i = 0; i < 300000; i++) await new Promise((r) => setImmediate(r));
+} else {
+  const { Worker } = await import('node:worker_threads');
+  const w = new Worker('const t = performance.now(); (async () => { for (let i = 0; i < 300000; i++) await new Promise((r) => setImmediate(r)); require("node:worker_threads").parentPort.postMessage(performance.now() - t); })();', { eval: true });
+  const ms = await new Promise((r) => w.once('message', r));
+  await w.terminate();
+  process.stderr.write(JSON.stringify({ ms }) + '\\n');
+  process.exit(0);
 }
 process.stderr.write(JSON.stringify({ ms: performance.now() - t0 }) + '\\n');
 `);
@@ -60,7 +71,8 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-for (const mode of ['blocks', 'steady']) {
+const BLOCKS = { blocks: 12, 'long-blocks': 4 };
+for (const mode of ['blocks', 'long-blocks', 'steady', 'worker-steady']) {
   const results = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
   for (let round = 0; round < rounds; round++) {
     const order = Object.keys(variants).sort(() => Math.random() - 0.5);
@@ -73,6 +85,6 @@ for (const mode of ['blocks', 'steady']) {
   for (const [variant, values] of Object.entries(results)) {
     const m = median(values);
     console.log(`  ${variant.padEnd(20)} ${m.toFixed(1).padStart(8)} ms  ×${(m / base).toFixed(3)}` +
-      (mode === 'blocks' ? `  (${((m - base) / 12).toFixed(1)} ms per block over none)` : ''));
+      (BLOCKS[mode] ? `  (${((m - base) / BLOCKS[mode]).toFixed(1)} ms per block over none)` : ''));
   }
 }

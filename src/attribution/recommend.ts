@@ -122,10 +122,10 @@ export interface SaturationFacts {
 }
 
 export function recommendSaturation(f: SaturationFacts): string {
-  const sites = f.sites.length > 0 ? ` The busiest known sites: ${f.sites.join('; ')}.` : '';
+  const sites = f.sites.length > 0 ? ` (busiest known sites: ${f.sites.join(', ')})` : '';
   return `The main thread was busy ${Math.round(f.elu * 100)} % of the time for ${formatMs(f.periodMs)} ` +
     `with no single block over ${formatMs(f.thresholdMs)}: that is more work than one thread can do, ` +
-    `so shed load, run more processes (or worker threads), or do less work per message.${sites}`;
+    `so shed load, run more processes (or worker threads), or do less work per message${sites}.`;
 }
 
 /** The advice for a lease put at risk by a block (used by the lease part). */

@@ -7,6 +7,7 @@ import type { FindingsPrinter } from './findings.js';
 import { CaptureBudget, type CaptureResult } from './stacks.js';
 import type { StackSample } from '../attribution/kind.js';
 import type { Attributor } from './attribute.js';
+import type { Attribution } from '../record/events.js';
 
 /**
  * Turns heartbeat readings into `block-start` and `block` events.
@@ -65,8 +66,13 @@ export interface OpenBlock {
   holds: number;
   /** Fields added to the block event by such work (`profile`). */
   extra: Record<string, unknown>;
+  /** The block's findings, once its `block` event is written ('finish'). */
+  attribution?: Attribution & { site: string | null };
   end: { endMono: number; gcMs: number | null; gcSettled: boolean } | null;
 }
+
+/** 'finish': the block event was written; `block.attribution` holds its findings. */
+export type BlockPhase = 'start' | 'stack' | 'end' | 'finish';
 
 export interface BlockMonitorOptions {
   views: SharedViews;
@@ -92,7 +98,7 @@ export class BlockMonitor {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Listeners told of block starts and ends (leases use them). */
-  readonly listeners: Array<(block: OpenBlock, phase: 'start' | 'stack' | 'end') => void> = [];
+  readonly listeners: Array<(block: OpenBlock, phase: BlockPhase) => void> = [];
 
   constructor(private readonly o: BlockMonitorOptions) {
     this.detector = new BlockDetector(o.thresholdMs, o.newId);
@@ -274,6 +280,7 @@ export class BlockMonitor {
       startMono: block.startMono,
     }, block.stack, block.site);
     block.site = site;
+    block.attribution = { site, ...attribution };
     this.o.emit({
       type: 'block',
       time: this.o.clock.epochMs(block.startMono),
@@ -290,6 +297,7 @@ export class BlockMonitor {
       ...attribution,
     }, true);
     this.o.findings.blockEnded(durationMs, block.site, monoMs(), attribution.kind, this.o.threadId);
+    this.notify(block, 'finish');
   }
 
   private maybeNotice(now: number): void {
@@ -336,7 +344,7 @@ export class BlockMonitor {
     }
   }
 
-  private notify(block: OpenBlock, phase: 'start' | 'stack' | 'end'): void {
+  private notify(block: OpenBlock, phase: BlockPhase): void {
     for (const listener of this.listeners) listener(block, phase);
   }
 }

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { debug } from '../util/debug.js';
+import { monoMs } from '../util/clock.js';
 import type { BlockMonitor, OpenBlock } from './blocks.js';
 
 /**
@@ -44,7 +45,7 @@ export class BlockProfiler {
   }
 
   private scheduleStart(monitor: BlockMonitor, block: OpenBlock): void {
-    const waitMs = Math.max(0, block.startMono + this.o.minMs - monitorNow());
+    const waitMs = Math.max(0, block.startMono + this.o.minMs - monoMs());
     setTimeout(() => {
       if (block.end || this.running || monitor.current?.id !== block.id) return;
       if (!this.connect()) return;
@@ -107,8 +108,4 @@ export class BlockProfiler {
     }
     this.session = null;
   }
-}
-
-function monitorNow(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
 }
