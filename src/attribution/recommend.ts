@@ -58,9 +58,12 @@ function gcAdvice(f: BlockFacts): string {
   const heap = f.heap
     ? `, with the heap at ${formatBytes(f.heap.usedBytes)}` +
       (f.heap.limitBytes ? ` of its ${formatBytes(f.heap.limitBytes)} limit` : '')
-    : '';
+    : ' (no heap figure yet: the block came before the first sample)';
+  // A pause often lands in Node's own code that runs after a collection;
+  // that is not where the application allocates.
+  const around = f.site && !f.site.includes('(node:') ? `around ${where(f)} ` : '';
   return `Garbage collection paused ${thread(f)} for ${gc} of this ${formatMs(f.durationMs)} block${heap}: ` +
-    `allocate less around ${where(f)} (reuse buffers and objects, keep fewer live), or give the heap room ` +
+    `allocate less ${around}(reuse buffers and objects, keep fewer live), or give the heap room ` +
     'with --max-old-space-size (old generation) or --max-semi-space-size (short-lived objects).';
 }
 
