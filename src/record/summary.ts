@@ -65,11 +65,14 @@ export class SummaryBuilder {
     this.blocks++;
     this.totalBlockedMs += block.durationMs;
     this.maxBlockMs = Math.max(this.maxBlockMs, block.durationMs);
-    const key = block.site ?? (block.threadId === undefined ? UNKNOWN_SITE : `(worker thread ${block.threadId}: no stack, site unknown)`);
+    const site = block.site ?? (block.threadId === undefined ? UNKNOWN_SITE : `(worker thread ${block.threadId}: no stack, site unknown)`);
+    // Grouped by function, file and line: where on the line a pause lands
+    // varies from block to block (attribution, issue 4).
+    const key = site.replace(/(:\d+):\d+\)$/, '$1)');
     let acc = this.sites.get(key);
     if (!acc) {
       acc = {
-        site: key, durations: [], totalMs: 0, maxMs: -1, lastSeen: 0, worstStack: null,
+        site, durations: [], totalMs: 0, maxMs: -1, lastSeen: 0, worstStack: null,
         kinds: {}, recommendation: null, package: undefined,
       };
       this.sites.set(key, acc);
@@ -79,6 +82,7 @@ export class SummaryBuilder {
     acc.lastSeen = Math.max(acc.lastSeen, block.time);
     if (block.durationMs > acc.maxMs) {
       acc.maxMs = block.durationMs;
+      acc.site = site;
       acc.worstStack = block.stack;
       acc.recommendation = block.recommendation ?? null;
     }
