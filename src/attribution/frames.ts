@@ -12,6 +12,8 @@ import { originOf, packageOf, siteIndex } from '../record/site.js';
 const QUEUE_RUNNERS = new Set(['processTicksAndRejections', 'runNextTicks', 'runMicrotasks']);
 
 export interface SampleShape {
+  /** True when no code ran but one of Node's queue runners (between continuations). */
+  readonly inQueueRunner: boolean;
   /** Frames of application or library code, top first (Node frames on top skipped). */
   readonly work: readonly Frame[];
   /**
@@ -39,7 +41,8 @@ export function shapeOf(frames: readonly Frame[], probeUrlPrefix: string | null)
   while (bottom < sync.length && isCode(sync[bottom])) bottom++;
   const below = sync[bottom];
   const onQueue = bottom > top && (below === undefined || QUEUE_RUNNERS.has(below.functionName));
-  return { work: sync.slice(top, bottom), onMicrotaskQueue: onQueue };
+  const inQueueRunner = top === sync.length && sync.some((f) => QUEUE_RUNNERS.has(f.functionName));
+  return { work: sync.slice(top, bottom), onMicrotaskQueue: onQueue, inQueueRunner };
 }
 
 /** The package of the site frame when the site is library code, else null. */

@@ -15,7 +15,8 @@ import { siteIndex } from '../record/site.js';
  *   3. sync-io     the line the pause landed on calls a synchronous API
  *   4. microtasks  two or more samples, each paused in a continuation run
  *                  straight off the microtask queue (one frame of code), at
- *                  an await, just after one, or in a loop that awaits
+ *                  an await, just after one, or in a loop that awaits; or
+ *                  in Node's queue runner itself, between continuations
  *   5. cpu         JavaScript of the application or a library was running
  *   6. unknown     no stack, and GC does not explain the block
  *
@@ -152,11 +153,14 @@ function microtaskRule(input: KindInput): Classification | null {
   const positions = new Set<string>();
   for (const sample of samples) {
     const shape = shapeOf(sample.frames, probeUrlPrefix);
+    // Paused inside Node's queue runner, between two continuations.
+    if (shape.inQueueRunner) continue;
     if (!shape.onMicrotaskQueue || shape.work.length !== 1) return null;
     const continuation = shape.work[0] as Frame;
     if (!followsAwait(continuation, sourceLine)) return null;
     positions.add(`${continuation.functionName}@${continuation.line}:${continuation.column}`);
   }
+  if (positions.size === 0) return null;
   return {
     kind: 'microtasks',
     evidence: { rule: 'microtask-continuations', samples: samples.length, positions: [...positions] },

@@ -194,6 +194,19 @@ export class BlockMonitor {
     block.samples.push({ frames: result.frames, atMs });
   }
 
+  /**
+   * When the first sample held only Node's internals (a pause between two
+   * promise continuations), a later sample that shows code names the site.
+   */
+  private preferCodeSite(block: OpenBlock, frames: NonNullable<CaptureResult['frames']>): void {
+    if (block.site && !block.site.includes('(node:')) return;
+    const stack = this.o.attributor.publicStack(frames);
+    const site = this.o.attributor.site(stack);
+    if (!site || site.includes('(node:')) return;
+    block.stack = stack;
+    block.site = site;
+  }
+
   /** Takes the block's next sample after SAMPLE_GAP_MS, while it lasts. */
   private sampleAgain(block: OpenBlock): void {
     if (block.end || block.samples.length >= SAMPLES_PER_BLOCK) return;
@@ -207,7 +220,10 @@ export class BlockMonitor {
         block.sampling = false;
         if (block.end && !this.open.has(block.id)) return;
         this.addSample(block, result);
-        if (result.frames) this.sampleAgain(block);
+        if (result.frames) {
+          this.preferCodeSite(block, result.frames);
+          this.sampleAgain(block);
+        }
         this.maybeFinish(block);
       });
     }, Math.max(MIN_SAMPLE_GAP_MS, this.o.thresholdMs / 2));

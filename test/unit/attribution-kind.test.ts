@@ -74,6 +74,13 @@ describe('the kind of a block', () => {
     expect(c).toMatchObject({ kind: 'microtasks', evidence: { rule: 'microtask-continuations', samples: 3 } });
   });
 
+  it('counts a pause inside Node\'s queue runner, between continuations, as consistent with microtasks', () => {
+    const between = sample(frame('runNextTicks', 'node:internal/process/task_queues', 60), frame('processTimers', 'node:internal/timers', 512));
+    const c = classify(input([between, sample(frame('drain', APP, 4, 5))]));
+    expect(c.kind).toBe('microtasks');
+    expect(classify(input([between, between])).kind).toBe('unknown');
+  });
+
   it('is cpu, not microtasks, for one long loop in a function resumed from the queue', () => {
     const c = classify(input([sample(frame('crunch', APP, 8, 3)), sample(frame('crunch', APP, 8, 30))]));
     expect(c).toMatchObject({ kind: 'cpu', evidence: { rule: 'js-on-stack', samples: 2 } });
