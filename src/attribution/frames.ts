@@ -46,7 +46,10 @@ export function shapeOf(frames: readonly Frame[], probeUrlPrefix: string | null)
 }
 
 /** The package of the site frame when the site is library code, else null. */
-export function sitePackage(frames: readonly Frame[] | null, probeUrlPrefix: string | null): string | null {
+export function sitePackage(
+  frames: readonly Frame[] | null,
+  probeUrlPrefix: string | null,
+): string | null {
   if (!frames) return null;
   const index = siteIndex(frames, probeUrlPrefix);
   const frame = frames[index];
@@ -55,7 +58,10 @@ export function sitePackage(frames: readonly Frame[] | null, probeUrlPrefix: str
 }
 
 /** The first library frame above the site: the package the app called into. */
-export function calledPackage(frames: readonly Frame[] | null, probeUrlPrefix: string | null): string | null {
+export function calledPackage(
+  frames: readonly Frame[] | null,
+  probeUrlPrefix: string | null,
+): string | null {
   if (!frames) return null;
   for (const frame of syncFrames(frames)) {
     const origin = originOf(frame.url, probeUrlPrefix);

@@ -81,7 +81,9 @@ export function classify(input: KindInput): Classification {
 function gcRule({ durationMs, gcMs, recentGcShare }: KindInput): Classification | null {
   if (gcMs === null || durationMs <= 0) return null;
   const share = gcMs / durationMs;
-  if (share >= GC_SHARE) return { kind: 'gc', evidence: { rule: 'gc-share', gcMs, share: round2(share) } };
+  if (share >= GC_SHARE) {
+    return { kind: 'gc', evidence: { rule: 'gc-share', gcMs, share: round2(share) } };
+  }
   const recent = recentGcShare ?? 0;
   if (share >= GC_PRESSURE_BLOCK_SHARE && recent >= GC_PRESSURE_RECENT_SHARE) {
     return {
@@ -163,7 +165,11 @@ function microtaskRule(input: KindInput): Classification | null {
   if (positions.size === 0) return null;
   return {
     kind: 'microtasks',
-    evidence: { rule: 'microtask-continuations', samples: samples.length, positions: [...positions] },
+    evidence: {
+      rule: 'microtask-continuations',
+      samples: samples.length,
+      positions: [...positions],
+    },
   };
 }
 
@@ -204,14 +210,20 @@ function loopBodyAwaits(url: string, headerLine: number, sourceLine: SourceLineR
 }
 
 function cpuRule(input: KindInput): Classification | null {
-  const working = input.samples.filter((s) => shapeOf(s.frames, input.probeUrlPrefix).work.length > 0);
+  const working = input.samples
+    .filter((s) => shapeOf(s.frames, input.probeUrlPrefix).work.length > 0);
   if (working.length === 0) return null;
   for (const sample of working) {
     const builtin = callNear(sample, input, cpuBuiltinInSource);
     if (builtin) {
       return {
         kind: 'cpu',
-        evidence: { rule: 'cpu-builtin-in-source', api: builtin.value, at: builtin.at, samples: working.length },
+        evidence: {
+          rule: 'cpu-builtin-in-source',
+          api: builtin.value,
+          at: builtin.at,
+          samples: working.length,
+        },
         callSite: builtin.frame,
       };
     }

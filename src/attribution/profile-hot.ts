@@ -32,7 +32,8 @@ const PSEUDO = new Set(['(root)', '(program)', '(idle)']);
 
 export function isCpuProfile(value: unknown): value is CpuProfile {
   const p = value as CpuProfile;
-  return typeof p === 'object' && p !== null && Array.isArray(p.nodes) && Array.isArray(p.samples) &&
+  return typeof p === 'object' && p !== null &&
+    Array.isArray(p.nodes) && Array.isArray(p.samples) &&
     Array.isArray(p.timeDeltas) && typeof p.startTime === 'number' && typeof p.endTime === 'number';
 }
 
@@ -61,7 +62,11 @@ export function hottestFunctions(profile: CpuProfile, limit = 5): HotFunction[] 
     byFunction.set(key, hot);
   }
   return [...byFunction.values()]
-    .map((h) => ({ ...h, selfMs: Math.round(h.selfMs * 10) / 10, share: totalUs > 0 ? Math.round((h.selfMs * 1000 / totalUs) * 1000) / 1000 : 0 }))
+    .map((h) => ({
+      ...h,
+      selfMs: Math.round(h.selfMs * 10) / 10,
+      share: totalUs > 0 ? Math.round(((h.selfMs * 1000) / totalUs) * 1000) / 1000 : 0,
+    }))
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, limit);
 }

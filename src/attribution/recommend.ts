@@ -62,9 +62,11 @@ function gcAdvice(f: BlockFacts): string {
   // A pause often lands in Node's own code that runs after a collection;
   // that is not where the application allocates.
   const around = f.site && !f.site.includes('(node:') ? `around ${where(f)} ` : '';
-  return `Garbage collection paused ${thread(f)} for ${gc} of this ${formatMs(f.durationMs)} block${heap}: ` +
-    `allocate less ${around}(reuse buffers and objects, keep fewer live), or give the heap room ` +
-    'with --max-old-space-size (old generation) or --max-semi-space-size (short-lived objects).';
+  return `Garbage collection paused ${thread(f)} for ${gc} ` +
+    `of this ${formatMs(f.durationMs)} block${heap}: ` +
+    `allocate less ${around}(reuse buffers and objects, keep fewer live), ` +
+    'or give the heap room with --max-old-space-size (old generation) ' +
+    'or --max-semi-space-size (short-lived objects).';
 }
 
 function syncIoAdvice(f: BlockFacts): string {
@@ -76,26 +78,31 @@ function syncIoAdvice(f: BlockFacts): string {
 }
 
 function microtaskAdvice(f: BlockFacts): string {
-  return `Promise continuations at ${where(f)} kept ${thread(f)} busy for ${formatMs(f.durationMs)} ` +
-    `without reaching a timer or socket (${String(f.evidence.samples)} stack samples, all short continuations): ` +
-    'bound the concurrency of the Promise.all (work in batches, e.g. of 100) and yield to the loop ' +
-    'between batches with await setImmediate() from node:timers/promises.';
+  return `Promise continuations at ${where(f)} kept ${thread(f)} busy ` +
+    `for ${formatMs(f.durationMs)} without reaching a timer or socket ` +
+    `(${String(f.evidence.samples)} stack samples, all short continuations): ` +
+    'bound the concurrency of the Promise.all (work in batches, e.g. of 100) ' +
+    'and yield to the loop between batches with await setImmediate() ' +
+    'from node:timers/promises.';
 }
 
 function cpuAdvice(f: BlockFacts): string {
   const ran = `${where(f)} ran JavaScript on ${thread(f)} for ${formatMs(f.durationMs)}`;
   if (f.evidence.rule === 'cpu-builtin-in-source') {
-    return `One ${String(f.evidence.api)} call at ${where(f)} held ${thread(f)} for ${formatMs(f.durationMs)}: ` +
-      'a single call cannot be split with yields, so run it in a worker thread (a pool such as piscina) ' +
+    return `One ${String(f.evidence.api)} call at ${where(f)} held ${thread(f)} ` +
+      `for ${formatMs(f.durationMs)}: a single call cannot be split with yields, ` +
+      'so run it in a worker thread (a pool such as piscina) ' +
       'or handle the data as a stream, in smaller pieces.';
   }
   const pkg = f.package ? PACKAGE_ADVICE[f.package] : undefined;
   if (f.package) {
-    return `${ran}, inside the ${f.package} package: ` +
-      `${pkg ?? 'move that call to a worker thread (a pool such as piscina) or call it with less input at a time'}.`;
+    const fix = pkg ?? 'move that call to a worker thread (a pool such as piscina) ' +
+      'or call it with less input at a time';
+    return `${ran}, inside the ${f.package} package: ${fix}.`;
   }
-  return `${ran}: move this work to a worker thread (a pool such as piscina), or split it and yield ` +
-    `(await setImmediate() or scheduler.yield()) between slices — ${slicesAdvice(f.durationMs)}.`;
+  return `${ran}: move this work to a worker thread (a pool such as piscina), ` +
+    'or split it and yield (await setImmediate() or scheduler.yield()) between slices — ' +
+    `${slicesAdvice(f.durationMs)}.`;
 }
 
 /**
@@ -112,8 +119,11 @@ export function slicesAdvice(durationMs: number): string {
 
 function unknownAdvice(f: BlockFacts): string {
   const reason = String(f.evidence.reason ?? 'no stack was taken');
-  const gc = f.gcMs === null ? 'the GC time is not known' : `GC explains only ${formatMs(f.gcMs)} of it`;
-  return `${capitalize(thread(f))} was blocked for ${formatMs(f.durationMs)} but the probe cannot say by what ` +
+  const gc = f.gcMs === null
+    ? 'the GC time is not known'
+    : `GC explains only ${formatMs(f.gcMs)} of it`;
+  return `${capitalize(thread(f))} was blocked for ${formatMs(f.durationMs)} ` +
+    'but the probe cannot say by what ' +
     `(${reason}; ${gc}): run with --profile to record a CPU profile of the next such block.`;
 }
 
@@ -126,8 +136,9 @@ export interface SaturationFacts {
 
 export function recommendSaturation(f: SaturationFacts): string {
   const sites = f.sites.length > 0 ? ` (busiest known sites: ${f.sites.join(', ')})` : '';
-  return `The main thread was busy ${Math.round(f.elu * 100)} % of the time for ${formatMs(f.periodMs)} ` +
-    `with no single block over ${formatMs(f.thresholdMs)}: that is more work than one thread can do, ` +
+  return `The main thread was busy ${Math.round(f.elu * 100)} % of the time ` +
+    `for ${formatMs(f.periodMs)} with no single block over ${formatMs(f.thresholdMs)}: ` +
+    'that is more work than one thread can do, ' +
     `so shed load, run more processes (or worker threads), or do less work per message${sites}.`;
 }
 

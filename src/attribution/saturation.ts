@@ -69,7 +69,8 @@ export class SaturationDetector {
   private endRun(): SaturationPeriod | null {
     if (this.runStart === null) return null;
     const periodMs = this.runEnd - this.runStart;
-    const period = { startMono: this.runStart, periodMs, elu: Math.round((this.busyMs / periodMs) * 1000) / 1000 };
+    const elu = Math.round((this.busyMs / periodMs) * 1000) / 1000;
+    const period = { startMono: this.runStart, periodMs, elu };
     this.runStart = null;
     return periodMs >= this.o.forMs ? period : null;
   }

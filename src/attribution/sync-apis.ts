@@ -17,14 +17,20 @@ export interface SyncApi {
   readonly asyncVariant: string;
 }
 
-const MODULES: Record<string, { readonly names: readonly string[]; readonly asyncOf: (name: string) => string }> = {
+interface ModuleApis {
+  readonly names: readonly string[];
+  readonly asyncOf: (name: string) => string;
+}
+
+const MODULES: Record<string, ModuleApis> = {
   fs: {
     names: [
       'readFileSync', 'writeFileSync', 'appendFileSync', 'readdirSync', 'statSync', 'lstatSync',
       'existsSync', 'openSync', 'readSync', 'writeSync', 'closeSync', 'copyFileSync', 'mkdirSync',
       'rmSync', 'unlinkSync', 'renameSync', 'accessSync', 'realpathSync', 'fsyncSync', 'cpSync',
     ],
-    asyncOf: (name) => name === 'existsSync' ? 'fs.promises.access' : `fs.promises.${name.slice(0, -4)}`,
+    asyncOf: (name) =>
+      name === 'existsSync' ? 'fs.promises.access' : `fs.promises.${name.slice(0, -4)}`,
   },
   child_process: {
     names: ['execSync', 'execFileSync', 'spawnSync'],

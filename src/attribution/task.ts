@@ -50,8 +50,7 @@ export function isAsyncFunction(frame: TaskFrame, sourceLine: SourceLineReader):
   // `async` keyword is between the previous boundary and just past it.
   const startIndex = frame.functionColumn - 1;
   const before = text.slice(0, startIndex);
-  const boundary = Math.max(before.lastIndexOf(';'), before.lastIndexOf('{'),
-    before.lastIndexOf('}'), before.lastIndexOf(','), before.lastIndexOf('('), before.lastIndexOf('='));
+  const boundary = Math.max(...[';', '{', '}', ',', '(', '='].map((c) => before.lastIndexOf(c)));
   const head = text.slice(boundary + 1, startIndex + 'async'.length);
   return /\basync\b/.test(head);
 }

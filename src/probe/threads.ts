@@ -64,7 +64,8 @@ export function claimSlot(sab: SharedArrayBuffer, threadId: number, nowMono: num
 export function markExited(sab: SharedArrayBuffer, threadId: number): void {
   for (let slot = 0; slot < THREAD_SLOTS; slot++) {
     const views = slotViews(sab, slot);
-    if (Atomics.load(views.i32, SLOT_CLAIM) === 1 && Atomics.load(views.i32, SLOT_THREAD_ID) === threadId) {
+    const taken = Atomics.load(views.i32, SLOT_CLAIM) === 1;
+    if (taken && Atomics.load(views.i32, SLOT_THREAD_ID) === threadId) {
       Atomics.store(views.i32, SLOT_EXIT, 1);
     }
   }

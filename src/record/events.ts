@@ -175,6 +175,7 @@ export interface EndEvent extends BaseEvent {
   summary: RunSummary;
 }
 
-export type KnownEvent = StartEvent | SampleEvent | BlockStartEvent | BlockEvent | SaturationEvent | EndEvent;
+export type KnownEvent =
+  | StartEvent | SampleEvent | BlockStartEvent | BlockEvent | SaturationEvent | EndEvent;
 
 export type AnyEvent = KnownEvent | (BaseEvent & Record<string, unknown>);

@@ -65,7 +65,9 @@ export class SummaryBuilder {
     this.blocks++;
     this.totalBlockedMs += block.durationMs;
     this.maxBlockMs = Math.max(this.maxBlockMs, block.durationMs);
-    const site = block.site ?? (block.threadId === undefined ? UNKNOWN_SITE : `(worker thread ${block.threadId}: no stack, site unknown)`);
+    const site = block.site ?? (block.threadId === undefined
+      ? UNKNOWN_SITE
+      : `(worker thread ${block.threadId}: no stack, site unknown)`);
     // Grouped by function, file and line: where on the line a pause lands
     // varies from block to block (attribution, issue 4).
     const key = site.replace(/(:\d+):\d+\)$/, '$1)');

@@ -30,10 +30,14 @@ export interface Findings {
   profiles: ProfileFinding[];
 }
 
-export function findingsOf(sites: readonly SiteSummary[], events: readonly { type: string }[]): Findings {
+export function findingsOf(
+  sites: readonly SiteSummary[],
+  events: readonly { type: string }[],
+): Findings {
   const saturations = events.filter((e): e is SaturationEvent => e.type === 'saturation');
   const profiles = events
-    .filter((e): e is BlockEvent => e.type === 'block' && typeof (e as BlockEvent).profile === 'string')
+    .filter((e): e is BlockEvent =>
+      e.type === 'block' && typeof (e as BlockEvent).profile === 'string')
     .map((b) => readProfile(b));
   return { topOffenders: sites.slice(0, TOP_OFFENDERS), saturations, profiles };
 }
@@ -57,8 +61,10 @@ export function renderFindings(f: Findings, cwd: string): string[] {
       const name = site.site === UNKNOWN_SITE ? site.site : shortSite(site.site, cwd);
       const pkg = site.package ? ` [${site.package}]` : '';
       out.push(`  ${i + 1}. ${name}${pkg}`);
-      out.push(`     ${kindsText(site.kinds)}; ${site.count} block(s), ${formatMs(site.totalMs)} in all, ` +
-        `max ${formatMs(site.maxMs)}, p50 ${formatMs(site.p50Ms)}, last ${new Date(site.lastSeen).toISOString().slice(11, 19)}`);
+      const last = new Date(site.lastSeen).toISOString().slice(11, 19);
+      out.push(`     ${kindsText(site.kinds)}; ${site.count} block(s), ` +
+        `${formatMs(site.totalMs)} in all, max ${formatMs(site.maxMs)}, ` +
+        `p50 ${formatMs(site.p50Ms)}, last ${last}`);
       if (site.recommendation) out.push(...indent(`Fix: ${site.recommendation}`, 5));
     });
     out.push('');
@@ -69,12 +75,14 @@ export function renderFindings(f: Findings, cwd: string): string[] {
     out.push(...indent(`Fix: ${s.recommendation}`, 2), '');
   }
   for (const p of f.profiles) {
-    out.push(`CPU profile of block ${p.blockId} (${formatMs(p.durationMs)}): ${shortUrl(p.path, cwd)}`);
+    const file = shortUrl(p.path, cwd);
+    out.push(`CPU profile of block ${p.blockId} (${formatMs(p.durationMs)}): ${file}`);
     if (!p.hottest) out.push(`  (could not be read: ${p.error ?? 'unknown error'})`);
     else if (p.hottest.length === 0) out.push('  (no samples of JavaScript in it)');
     for (const h of p.hottest ?? []) {
       const where = h.url ? `${shortUrl(h.url, cwd)}:${h.line}` : 'native';
-      out.push(`  ${formatMs(h.selfMs).padStart(8)} self ${String(Math.round(h.share * 100)).padStart(3)} %  ${h.functionName} (${where})`);
+      const share = String(Math.round(h.share * 100)).padStart(3);
+      out.push(`  ${formatMs(h.selfMs).padStart(8)} self ${share} %  ${h.functionName} (${where})`);
     }
     out.push('');
   }

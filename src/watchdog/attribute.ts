@@ -65,10 +65,12 @@ export class Attributor {
     const { kind, evidence, callSite } = classify(this.kindInput(input));
     const site = callSite ? this.site([this.o.sources.mapFrame(plainFrame(callSite))]) : stackSite;
     debug('block of %d ms: %s by %s; samples %s', input.durationMs, kind, evidence.rule,
-      input.samples.map((s) => s.frames.slice(0, 3).map((f) => `${f.functionName}@${f.line}:${f.column}`).join('<')).join(' | '));
+      input.samples.map((s) => s.frames.slice(0, 3)
+        .map((f) => `${f.functionName}@${f.line}:${f.column}`).join('<')).join(' | '));
     const first = input.samples[0]?.frames as readonly TaskFrame[] | undefined;
     const task = taskOf(first ?? null, this.o.probeUrlPrefix, this.line);
-    const pkg = sitePackage(stack, this.o.probeUrlPrefix) ?? calledPackage(stack, this.o.probeUrlPrefix);
+    const pkg = sitePackage(stack, this.o.probeUrlPrefix)
+      ?? calledPackage(stack, this.o.probeUrlPrefix);
     const used = this.o.heapUsedBytes();
     const recommendation = recommend({
       kind,
@@ -106,7 +108,8 @@ export class Attributor {
     };
   }
 
-  private readonly line = (url: string, line: number): string | null => this.o.sources.line(url, line);
+  private readonly line = (url: string, line: number): string | null =>
+    this.o.sources.line(url, line);
 }
 
 function plainFrame(f: TaskFrame): Frame {

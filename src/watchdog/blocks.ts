@@ -150,7 +150,8 @@ export class BlockMonitor {
     const block: OpenBlock = {
       id, startMono, seq,
       stack: null, stackError: undefined, site: null, stackAtMs: undefined,
-      captureSettled: false, samples: [], sampling: false, startWritten: false, noticed: false, end: null,
+      captureSettled: false, samples: [], sampling: false,
+      startWritten: false, noticed: false, end: null,
       holds: 0, extra: {},
     };
     this.open.set(id, block);
@@ -242,7 +243,8 @@ export class BlockMonitor {
       site: block.site,
       ...this.threadField(),
       ...(block.samples.length > 0 ? { kind: this.o.attributor.provisionalKind({
-        durationMs: now - block.startMono, gcMs: null, samples: block.samples, stackError: block.stackError,
+        durationMs: now - block.startMono, gcMs: null,
+        samples: block.samples, stackError: block.stackError,
       }) } : {}),
     }, true);
   }

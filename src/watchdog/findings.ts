@@ -27,13 +27,17 @@ export class FindingsPrinter {
     this.cwd = options.cwd;
   }
 
-  blockEnded(durationMs: number, site: string | null, nowMono: number, kind?: string, threadId?: number): void {
+  blockEnded(
+    durationMs: number, site: string | null, nowMono: number, kind?: string, threadId?: number,
+  ): void {
     const what = kind ? ` (${kind})` : '';
-    this.line(`${threadName(threadId)} was blocked for ${formatMs(durationMs)} ${this.where(site)}${what}`, nowMono);
+    const blocked = `was blocked for ${formatMs(durationMs)}`;
+    this.line(`${threadName(threadId)} ${blocked} ${this.where(site)}${what}`, nowMono);
   }
 
   stillBlocked(blockedMs: number, site: string | null, nowMono: number, threadId?: number): void {
-    this.line(`${threadName(threadId)} has been blocked for ${formatMs(blockedMs)} so far ${this.where(site)}`, nowMono, true);
+    const blocked = `has been blocked for ${formatMs(blockedMs)} so far`;
+    this.line(`${threadName(threadId)} ${blocked} ${this.where(site)}`, nowMono, true);
   }
 
   /** A sustained period of utilization near 1 (attribution, issue 4). */

@@ -107,14 +107,18 @@ function main(): void {
     attributor,
   });
   const profiler = data.config.profile
-    ? new BlockProfiler({ minMs: data.config.profileMinMs ?? 2 * data.config.thresholdMs, recordingPath: writer.path })
+    ? new BlockProfiler({
+      minMs: data.config.profileMinMs ?? 2 * data.config.thresholdMs,
+      recordingPath: writer.path,
+    })
     : null;
   profiler?.attach(blocks);
   blocks.listeners.push((block, phase) => {
     if (phase === 'end' && block.end) saturation.blockSeen(block.startMono, block.end.endMono);
   });
   const threads = new ThreadsMonitor({
-    sab: data.threadsSab, clock, thresholdMs: data.config.thresholdMs, findings, emit, probeUrlPrefix, attributor, newId,
+    sab: data.threadsSab, clock, thresholdMs: data.config.thresholdMs,
+    findings, emit, probeUrlPrefix, attributor, newId,
   });
   const exit = new ExitHandshake(views);
 
@@ -123,7 +127,8 @@ function main(): void {
       const { t: _t, atMono, ...fields } = message;
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
       heapUsedBytes = message.heapUsedBytes;
-      recentGc.push({ atMono, share: message.intervalMs > 0 ? message.gcMs / message.intervalMs : 0 });
+      const gcShare = message.intervalMs > 0 ? message.gcMs / message.intervalMs : 0;
+      recentGc.push({ atMono, share: gcShare });
       if (recentGc.length > 8) recentGc.shift();
       saturation.sample(atMono, message.intervalMs, message.elu);
     } else if (message.t === 'gc-answer') {

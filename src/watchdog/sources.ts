@@ -101,7 +101,10 @@ function readLines(path: string): string[] | null {
   }
 }
 
-function loadMap(lines: readonly string[], scriptUrl: string): { map: SourceMap; mapUrl: string } | null {
+function loadMap(
+  lines: readonly string[],
+  scriptUrl: string,
+): { map: SourceMap; mapUrl: string } | null {
   let reference: string | undefined;
   for (let i = lines.length - 1; i >= 0 && i >= lines.length - 5; i--) {
     reference = MAP_COMMENT.exec(lines[i] ?? '')?.[1];
@@ -128,7 +131,9 @@ function parseDataUrl(url: string): SourceMapPayload {
   const comma = url.indexOf(',');
   const meta = url.slice(5, comma);
   const body = url.slice(comma + 1);
-  const text = meta.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+  const text = meta.endsWith(';base64')
+    ? Buffer.from(body, 'base64').toString('utf8')
+    : decodeURIComponent(body);
   return JSON.parse(text) as SourceMapPayload;
 }
 

@@ -1,4 +1,6 @@
-import { freeSlot, overflowCount, slotViews, SLOT_CLAIM, SLOT_EXIT, SLOT_THREAD_ID, THREAD_SLOTS } from '../probe/threads.js';
+import {
+  freeSlot, overflowCount, slotViews, SLOT_CLAIM, SLOT_EXIT, SLOT_THREAD_ID, THREAD_SLOTS,
+} from '../probe/threads.js';
 import type { Clock } from '../util/clock.js';
 import { monoMs } from '../util/clock.js';
 import type { Attributor } from './attribute.js';
