@@ -90,8 +90,8 @@ describe('a heap held near its limit', () => {
   it('with churn, most blocks whose GC time is known are gc, with the heap numbers in the fix', async () => {
     const run = await runUnderProbe(fixture('attribution/heap-limit.mjs'), {
       nodeArgs: ['--max-old-space-size=96', '--import', PRELOAD],
-      // 50 ms: the collector's full pauses on this heap last 50 to 300 ms.
-      env: { FIXTURE_SECONDS: '4', STARVE_PROBE_QUIET: '1', STARVE_PROBE_THRESHOLD: '50ms' },
+      // 40 ms: the collector's full pauses on this heap last 40 to 300 ms.
+      env: { FIXTURE_SECONDS: '5', STARVE_PROBE_QUIET: '1', STARVE_PROBE_THRESHOLD: '40ms' },
     });
     expect(run.code, run.stderr.slice(0, 400)).toBe(0);
     expect(schemaProblems(run.events)).toEqual([]);
