@@ -10,7 +10,8 @@ import { siteIndex } from '../record/site.js';
  *   1. gc          the main thread's GC pauses cover at least half the block,
  *                  or a quarter of it while the GC already took 30 % of the
  *                  interval before the block (sustained pressure: V8 then
- *                  also collects inside allocations, unreported as pauses)
+ *                  also collects inside allocations, unreported as pauses),
+ *                  or a quarter of it when no sample showed any code running
  *   2. sync-io     a sample shows Node's wrapper of a synchronous API
  *   3. sync-io     the line the pause landed on calls a synchronous API
  *   4. microtasks  two or more samples, each paused in a continuation run
@@ -78,11 +79,15 @@ export function classify(input: KindInput): Classification {
     ?? unknownRule(input);
 }
 
-function gcRule({ durationMs, gcMs, recentGcShare }: KindInput): Classification | null {
+function gcRule(input: KindInput): Classification | null {
+  const { durationMs, gcMs, recentGcShare } = input;
   if (gcMs === null || durationMs <= 0) return null;
   const share = gcMs / durationMs;
   if (share >= GC_SHARE) {
     return { kind: 'gc', evidence: { rule: 'gc-share', gcMs, share: round2(share) } };
+  }
+  if (share >= GC_PRESSURE_BLOCK_SHARE && samplesShowNoCode(input)) {
+    return { kind: 'gc', evidence: { rule: 'gc-no-code', gcMs, share: round2(share) } };
   }
   const recent = recentGcShare ?? 0;
   if (share >= GC_PRESSURE_BLOCK_SHARE && recent >= GC_PRESSURE_RECENT_SHARE) {
@@ -92,6 +97,12 @@ function gcRule({ durationMs, gcMs, recentGcShare }: KindInput): Classification 
     };
   }
   return null;
+}
+
+/** Samples were taken, and none showed application or library code running. */
+function samplesShowNoCode({ samples, probeUrlPrefix }: KindInput): boolean {
+  return samples.length > 0 &&
+    samples.every((s) => shapeOf(s.frames, probeUrlPrefix).work.length === 0);
 }
 
 function syncApiOnStack({ samples }: KindInput): Classification | null {

@@ -47,6 +47,13 @@ describe('the kind of a block', () => {
     expect(calm.kind).toBe('cpu');
   });
 
+  it('is gc when a quarter of the block was GC and the samples showed no code running', () => {
+    const internals = sample(frame('observerCallback', 'node:internal/perf/observe', 532));
+    expect(classify(input([internals], { gcMs: 160 }))).toMatchObject({ kind: 'gc', evidence: { rule: 'gc-no-code' } });
+    expect(classify(input([internals], { gcMs: 60 })).kind).toBe('unknown');
+    expect(classify(input([], { gcMs: 160, stackError: 'none' })).kind).toBe('unknown');
+  });
+
   it('is sync-io when Node\'s wrapper of a sync API is on the stack, naming the call the app made', () => {
     const c = classify(input([sample(
       frame('closeSync', 'node:fs', 525), frame('readFileSync', 'node:fs', 487), frame('load', APP, 4),
