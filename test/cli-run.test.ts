@@ -17,6 +17,7 @@ describe('starve-probe run', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/starve-probe: .*cpu-async\.mjs \(pid \d+\): 1 block\(s\), .* the longest \d+ ms; most time in crunch \(.*cpu-async\.mjs:\d+:\d+\)/);
     expect(result.stderr).toContain(`full report: starve-probe report`);
+    expect(result.stderr).toMatch(/starve-probe: {3}fix: crunch \(.*cpu-async\.mjs:\d+:\d+\) in async scoreReport ran JavaScript/);
     const events = readEvents(out);
     expect((ofType(events, 'start')[0]?.config as { thresholdMs: number }).thresholdMs).toBe(150);
   });

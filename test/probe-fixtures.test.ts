@@ -15,6 +15,8 @@ describe('the probe diagnoses each starving pattern', () => {
     expect(longest.durationMs as number).toBeGreaterThan(200);
     expect(longest.site).toMatch(/^hashPassword \(file:.*sync-call\.mjs:\d+:\d+\)$/);
     expect(names(longest)).toContain('pbkdf2Sync');
+    expect(longest).toMatchObject({ kind: 'sync-io', evidence: { api: 'crypto.pbkdf2Sync' } });
+    expect(longest.recommendation).toContain('call crypto.pbkdf2 (with a callback or util.promisify) instead');
   });
 
   it('readFileSync in a loop: the stack shows the synchronous API', async () => {
@@ -22,6 +24,8 @@ describe('the probe diagnoses each starving pattern', () => {
     const block = ofType(run.events, 'block')[0];
     expect(block?.site).toMatch(/^loadTemplates /);
     expect(names(block!)).toContain('readFileSync');
+    expect(block).toMatchObject({ kind: 'sync-io', evidence: { api: 'fs.readFileSync' } });
+    expect(block?.recommendation).toContain('fs.promises.readFile');
   });
 
   it('a flood of promise continuations starves timers and is caught as a block', async () => {
@@ -31,6 +35,8 @@ describe('the probe diagnoses each starving pattern', () => {
     expect(blocks).toHaveLength(1);
     expect(blocks[0]!.durationMs as number).toBeGreaterThan(500);
     expect(blocks[0]!.site).toMatch(/^drainQueue /);
+    expect(blocks[0]).toMatchObject({ kind: 'microtasks', evidence: { rule: 'microtask-continuations' } });
+    expect(blocks[0]!.recommendation).toContain('bound the concurrency of the Promise.all');
   });
 
   it('heavy allocation on a small heap: blocks carry the GC pause inside them', async () => {
@@ -79,5 +85,6 @@ describe('the probe diagnoses each starving pattern', () => {
     const blocks = ofType(run.events, 'block');
     expect(blocks).toHaveLength(1);
     expect(blocks[0]!.site).toMatch(/^crunch \(file:.*cpu-async\.cjs:\d+:\d+\)$/);
+    expect(blocks[0]).toMatchObject({ kind: 'cpu', task: 'async scoreReport' });
   });
 });

@@ -64,6 +64,7 @@ export function printRunSummary(paths: readonly string[]): void {
         : `${s.blocks} block(s), ${formatMs(s.totalBlockedMs)} in all, the longest ${formatMs(s.maxBlockMs)}${top ? `; most time in ${shortSite(top.site, cwd)}` : ''}`;
       const p99 = s.delay ? `, delay p99 ${formatMs(s.delay.p99Ms)}` : '';
       process.stderr.write(`starve-probe: ${who} (pid ${report.pid}): ${blocks}${p99}\n`);
+      if (top?.recommendation) process.stderr.write(`starve-probe:   fix: ${top.recommendation}\n`);
       process.stderr.write(`starve-probe:   full report: starve-probe report ${shortUrl(path, cwd)}\n`);
     } catch (error) {
       process.stderr.write(`starve-probe: ${(error as Error).message}\n`);

@@ -129,6 +129,56 @@ export const PROBE_OPTIONS: readonly OptionSpec[] = [
       'below this fraction of its TTL is reported as at risk (lease-risk), ' +
       'before it expires.',
   },
+
+  {
+    key: 'saturationElu',
+    env: 'STARVE_PROBE_SATURATION_ELU',
+    flag: 'saturation-elu',
+    kind: 'fraction',
+    default: 0.9,
+    min: 0.5,
+    max: 1,
+    help:
+      'Utilization at or above which the main thread counts as saturated ' +
+      '(busy running tasks, none of them over the threshold).',
+  },
+  {
+    key: 'saturationForMs',
+    env: 'STARVE_PROBE_SATURATION_FOR',
+    flag: 'saturation-for',
+    kind: 'duration',
+    default: 5000,
+    min: 1000,
+    max: 3_600_000,
+    help:
+      'How long utilization must stay at or above STARVE_PROBE_SATURATION_ELU, ' +
+      'with no block, to record a saturation event. Measured in whole samples.',
+  },
+  {
+    key: 'profile',
+    env: 'STARVE_PROBE_PROFILE',
+    flag: 'profile',
+    kind: 'boolean',
+    default: false,
+    help:
+      'Record a V8 CPU profile of the main thread during each block longer ' +
+      'than STARVE_PROBE_PROFILE_MIN, saved as <recording>.<block id>.cpuprofile ' +
+      'next to the recording and linked from the block event (its profile ' +
+      'field). The profiler runs only while such a block lasts.',
+  },
+  {
+    key: 'profileMinMs',
+    env: 'STARVE_PROBE_PROFILE_MIN',
+    flag: 'profile-min',
+    kind: 'duration',
+    default: null,
+    min: 20,
+    max: 600_000,
+    help:
+      'With STARVE_PROBE_PROFILE, how long a block must last before the ' +
+      'profiler is started; the profile covers the block from then to its end. ' +
+      'Default: twice the block threshold.',
+  },
 ];
 
 export function findOption(key: string): OptionSpec {

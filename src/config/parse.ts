@@ -11,6 +11,11 @@ export interface ProbeConfig {
   asyncStacks: boolean;
   leases: string | null;
   leaseRisk: number;
+  saturationElu: number;
+  saturationForMs: number;
+  profile: boolean;
+  /** null: twice thresholdMs. */
+  profileMinMs: number | null;
   [key: string]: unknown;
 }
 

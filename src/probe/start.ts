@@ -1,4 +1,5 @@
-import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
+import { Worker, isMainThread, setEnvironmentData, workerData } from 'node:worker_threads';
 import { readConfigFromEnv, type ProbeConfig } from '../config/parse.js';
 import { debug } from '../util/debug.js';
 import { trackGc, type GcTracker } from './gc.js';
@@ -7,6 +8,8 @@ import { startSampler, type Sampler } from './sampler.js';
 import { EXIT, EXIT_REQUESTED, SHARED_BYTES, viewsOf, type SharedViews } from './shared.js';
 import { watchdogEnv } from './flags.js';
 import { startLeases } from '../leases/main-thread.js';
+import { THREADS_ENV_KEY, threadsBuffer, type ThreadsData } from './threads.js';
+import { startWorkerThreadProbe, watchThreadExits } from './worker-thread.js';
 import type { FromWatchdog, ToWatchdog, WatchdogData } from '../watchdog/protocol.js';
 
 /**
@@ -47,8 +50,12 @@ export function startProbe(options: StartOptions): void {
   const globals = globalThis as Record<symbol, unknown>;
   if (globals[LOADED]) return;
   globals[LOADED] = true;
-  if (isOwnWatchdog() || !isMainThread) return;
+  if (isOwnWatchdog()) return;
   try {
+    if (!isMainThread) {
+      startWorkerThreadProbe();
+      return;
+    }
     start(options);
   } catch (error) {
     reportStopped(`it could not start: ${describe(error)}`);
@@ -72,6 +79,10 @@ function start(options: StartOptions): void {
   const stopHeartbeat = startHeartbeat(views, heartbeatMs);
   const gc = trackGc();
   const sampler = startSampler(config.resolutionMs, gc);
+  // The application's own worker threads beat into a buffer of their own.
+  const threadsSab = threadsBuffer();
+  setEnvironmentData(THREADS_ENV_KEY, { sab: threadsSab, heartbeatMs } satisfies ThreadsData);
+  watchThreadExits(threadsSab);
 
   const data: WatchdogData = {
     starveProbeWatchdog: true,
@@ -81,6 +92,8 @@ function start(options: StartOptions): void {
     node: process.version,
     cwd: process.cwd(),
     runId: process.env.STARVE_PROBE_RUN_ID,
+    heapLimitBytes: heapLimit(),
+    threadsSab,
   };
   const worker = new Worker(options.watchdogUrl, {
     workerData: data,
@@ -176,6 +189,14 @@ function reportStopped(reason: string): void {
     process.stderr.write(`starve-probe: the probe stopped because ${reason}; the application keeps running unmonitored\n`);
   } catch {
     // stderr itself is gone; there is no one left to tell.
+  }
+}
+
+function heapLimit(): number | null {
+  try {
+    return getHeapStatistics().heap_size_limit;
+  } catch {
+    return null;
   }
 }
 

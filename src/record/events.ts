@@ -17,6 +17,29 @@ export interface Frame {
   column: number;
   /** Present and true for frames of the async part of the stack (opt-in). */
   async?: boolean;
+  /** Where the running (compiled) code is, when the frame was source-mapped. */
+  generated?: { url: string; line: number; column: number };
+}
+
+// ── Attribution (issue 4): what kind of starvation, and how to fix it ──
+
+export type BlockKind = 'cpu' | 'sync-io' | 'microtasks' | 'gc' | 'unknown';
+
+/** Which rule decided the kind, and on what (see docs/findings.md). */
+export interface Evidence {
+  rule: string;
+  [detail: string]: unknown;
+}
+
+export interface Attribution {
+  kind: BlockKind;
+  /** One sentence: what ran, where, how long, and the change that fixes it. */
+  recommendation: string;
+  evidence: Evidence;
+  /** The unit of work: the async function on the stack (`async scoreReport`). */
+  task?: string;
+  /** npm package of the site when the site is library code. */
+  package?: string;
 }
 
 export interface BaseEvent {
@@ -65,6 +88,8 @@ export interface BlockStartEvent extends BaseEvent {
   stack: Frame[] | null;
   stackError?: string;
   site: string | null;
+  /** Provisional kind from the first stack sample; the `block` event decides. */
+  kind?: BlockKind;
 }
 
 export interface BlockEvent extends BaseEvent {
@@ -80,6 +105,34 @@ export interface BlockEvent extends BaseEvent {
   site: string | null;
   /** How long after the block's start the stack was taken. */
   stackAtMs?: number;
+  /** Stack samples taken during the block (the first is `stack`). */
+  samples?: number;
+  /** Path of the V8 CPU profile recorded during the block (--profile). */
+  profile?: string;
+}
+
+export interface BlockEvent extends Attribution {}
+
+/** Utilization near 1 for a sustained period with no block over the threshold. */
+export interface SaturationEvent extends BaseEvent {
+  type: 'saturation';
+  /** When the period began. */
+  time: number;
+  periodMs: number;
+  /** Mean utilization over the period. */
+  elu: number;
+  /** The sites with most blocked time during the period, if any (may be empty). */
+  sites: string[];
+  kind: 'saturation';
+  recommendation: string;
+}
+
+/** Worker threads beyond the slots the probe watches (THREAD_SLOTS) are not monitored. */
+export interface ThreadsUnmonitoredEvent extends BaseEvent {
+  type: 'threads-unmonitored';
+  /** Workers so far that found no free slot. */
+  count: number;
+  slots: number;
 }
 
 export interface SiteSummary {
@@ -91,6 +144,12 @@ export interface SiteSummary {
   lastSeen: number;
   /** Stack of the longest block at this site. */
   worstStack: Frame[] | null;
+  /** Blocks at this site by kind. */
+  kinds: Partial<Record<BlockKind, number>>;
+  /** Recommendation of the longest block at this site. */
+  recommendation: string | null;
+  /** npm package when the site is library code. */
+  package?: string;
 }
 
 // ── Leases (docs/events.md, Lease events) ──────────────────────────────────────
@@ -187,6 +246,8 @@ export interface RunSummary {
   sites: SiteSummary[];
   /** One entry per lease seen (empty when none). */
   leases: LeaseSummary[];
+  /** Saturation periods found (see SaturationEvent). */
+  saturation?: { periods: number; totalMs: number };
 }
 
 export interface EndEvent extends BaseEvent {
@@ -195,7 +256,7 @@ export interface EndEvent extends BaseEvent {
 }
 
 export type KnownEvent =
-  | StartEvent | SampleEvent | BlockStartEvent | BlockEvent | EndEvent
+  | StartEvent | SampleEvent | BlockStartEvent | BlockEvent | SaturationEvent | EndEvent
   | LeaseEvent | RenewalEvent | LeaseExpiredEvent | LeaseRiskEvent | TimerLateEvent;
 
 export type AnyEvent = KnownEvent | (BaseEvent & Record<string, unknown>);

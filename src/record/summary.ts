@@ -1,10 +1,12 @@
 import type {
   AnyEvent,
   BlockEvent,
+  BlockKind,
   DelayStats,
   Frame,
   RunSummary,
   SampleEvent,
+  SaturationEvent,
   SiteSummary,
 } from './events.js';
 import { LeaseSummaryBuilder } from '../leases/summary.js';
@@ -24,6 +26,9 @@ interface SiteAccumulator {
   maxMs: number;
   lastSeen: number;
   worstStack: Frame[] | null;
+  kinds: Partial<Record<BlockKind, number>>;
+  recommendation: string | null;
+  package: string | undefined;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -46,6 +51,8 @@ export class SummaryBuilder {
   private maxHeap: number | null = null;
   private maxRss: number | null = null;
   private readonly leases = new LeaseSummaryBuilder();
+  private saturationPeriods = 0;
+  private saturationMs = 0;
 
   add(event: AnyEvent): void {
     const end = event.type === 'block' ? event.time + ((event as BlockEvent).durationMs ?? 0) : event.time;
@@ -53,6 +60,7 @@ export class SummaryBuilder {
     if (this.lastTime === null || end > this.lastTime) this.lastTime = end;
     if (event.type === 'block') this.addBlock(event as BlockEvent);
     else if (event.type === 'sample') this.addSample(event as SampleEvent);
+    else if (event.type === 'saturation') this.addSaturation(event as SaturationEvent);
     this.leases.add(event);
   }
 
@@ -60,10 +68,18 @@ export class SummaryBuilder {
     this.blocks++;
     this.totalBlockedMs += block.durationMs;
     this.maxBlockMs = Math.max(this.maxBlockMs, block.durationMs);
-    const key = block.site ?? UNKNOWN_SITE;
+    const site = block.site ?? (block.threadId === undefined
+      ? UNKNOWN_SITE
+      : `(worker thread ${block.threadId}: no stack, site unknown)`);
+    // Grouped by function, file and line: where on the line a pause lands
+    // varies from block to block (attribution, issue 4).
+    const key = site.replace(/(:\d+):\d+\)$/, '$1)');
     let acc = this.sites.get(key);
     if (!acc) {
-      acc = { site: key, durations: [], totalMs: 0, maxMs: -1, lastSeen: 0, worstStack: null };
+      acc = {
+        site, durations: [], totalMs: 0, maxMs: -1, lastSeen: 0, worstStack: null,
+        kinds: {}, recommendation: null, package: undefined,
+      };
       this.sites.set(key, acc);
     }
     acc.durations.push(block.durationMs);
@@ -71,8 +87,19 @@ export class SummaryBuilder {
     acc.lastSeen = Math.max(acc.lastSeen, block.time);
     if (block.durationMs > acc.maxMs) {
       acc.maxMs = block.durationMs;
+      acc.site = site;
       acc.worstStack = block.stack;
+      acc.recommendation = block.recommendation ?? null;
     }
+    // Attribution (issue 4): kinds per site, the package of library sites.
+    const kind: BlockKind = block.kind ?? 'unknown';
+    acc.kinds[kind] = (acc.kinds[kind] ?? 0) + 1;
+    if (block.package) acc.package = block.package;
+  }
+
+  private addSaturation(event: SaturationEvent): void {
+    this.saturationPeriods++;
+    this.saturationMs += event.periodMs;
   }
 
   private addSample(sample: SampleEvent): void {
@@ -98,6 +125,7 @@ export class SummaryBuilder {
       maxRssBytes: this.maxRss,
       sites: this.siteSummaries(),
       leases: this.leases.build(),
+      saturation: { periods: this.saturationPeriods, totalMs: round3(this.saturationMs) },
     };
   }
 
@@ -141,6 +169,9 @@ export class SummaryBuilder {
         p50Ms: round3(percentile([...acc.durations].sort((a, b) => a - b), 50)),
         lastSeen: acc.lastSeen,
         worstStack: acc.worstStack,
+        kinds: acc.kinds,
+        recommendation: acc.recommendation,
+        ...(acc.package ? { package: acc.package } : {}),
       }))
       .sort((a, b) => b.totalMs - a.totalMs);
   }

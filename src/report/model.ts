@@ -1,6 +1,7 @@
 import type { AnyEvent, BlockEvent, RunSummary, StartEvent } from '../record/events.js';
 import type { Recording } from '../record/read.js';
 import { SummaryBuilder } from '../record/summary.js';
+import { findingsOf, type Findings } from './findings.js';
 
 /**
  * What a report says about one recording, computed once and rendered as
@@ -19,6 +20,8 @@ export interface RecordingReport {
   truncated: boolean;
   badLines: number[];
   summary: RunSummary;
+  /** Top offenders with their fixes, saturation, profiles (issue 4). */
+  findings: Findings;
   blocks: BlockEvent[];
   /** lease, renewal, lease-expired, lease-risk and timer-late events. */
   leaseEvents: AnyEvent[];
@@ -42,6 +45,7 @@ export function analyze(recording: Recording): RecordingReport {
     truncated: recording.truncated,
     badLines: recording.badLines,
     summary,
+    findings: findingsOf(summary.sites, recording.events),
     blocks: recording.events.filter((e): e is BlockEvent => e.type === 'block'),
     leaseEvents: recording.events.filter((e) => LEASE_TYPES.has(e.type)),
   };

@@ -4,6 +4,7 @@ import { UNKNOWN_SITE } from '../record/summary.js';
 import type { RecordingReport } from './model.js';
 import { shortSite, shortUrl } from './paths.js';
 import { renderLeases } from './leases.js';
+import { renderFindings } from './findings.js';
 
 /** Plain-text report for a terminal, 80 columns. */
 
@@ -22,6 +23,7 @@ function renderOne(r: RecordingReport, cwd: string): string {
   out.push(`  recording ${shortUrl(r.path, cwd)}, ${formatMs(s.durationMs)} long`);
   for (const note of notes(r)) out.push(`  note: ${note}`);
   out.push('');
+  out.push(...renderFindings(r.findings, cwd));
 
   const d = s.delay;
   const delaySource = s.delaySource === 'samples' ? ' (estimated from per-second samples)' : '';

@@ -1,11 +1,13 @@
 import type { Frame } from '../record/events.js';
-import { siteOf } from '../record/site.js';
 import type { Clock } from '../util/clock.js';
 import { monoMs } from '../util/clock.js';
 import { EXIT, EXIT_RUNNING, LAST_BEAT_F64, SEQ, type SharedViews } from '../probe/shared.js';
 import { BlockDetector, type BeatReading, type BlockTransition } from './detector.js';
 import type { FindingsPrinter } from './findings.js';
-import { CaptureBudget, type StackCapturer } from './stacks.js';
+import { CaptureBudget, type CaptureResult } from './stacks.js';
+import type { StackSample } from '../attribution/kind.js';
+import type { Attributor } from './attribute.js';
+import type { Attribution } from '../record/events.js';
 
 /**
  * Turns heartbeat readings into `block-start` and `block` events.
@@ -25,6 +27,23 @@ export const CAPTURES_PER_SECOND = 4;
 /** A block still going after this long is announced on stderr. */
 export const STILL_BLOCKED_NOTICE_MS = 1000;
 const BLOCKED_POLL_MS = 250;
+/**
+ * Stack samples per block (attribution, issue 4): the first at detection,
+ * then one every half threshold (at least MIN_SAMPLE_GAP_MS) while the
+ * block lasts. Several samples tell a flood of short promise continuations
+ * from one long call, and a later one often lands just after a long native
+ * call returns, where it names the call.
+ */
+export const SAMPLES_PER_BLOCK = 3;
+export const MIN_SAMPLE_GAP_MS = 25;
+/** Longest wait for held-back evidence (a profile) before the block is written. */
+export const HOLD_MAX_MS = 5000;
+
+/** What BlockMonitor needs from a stack taker (the inspector, or none for worker threads). */
+export interface StackSource {
+  capture(stillBlocked: () => boolean): Promise<CaptureResult>;
+  cancel(reason: string): void;
+}
 
 export type Emit = (event: { type: string; time: number; [field: string]: unknown }, urgent?: boolean) => void;
 
@@ -37,20 +56,39 @@ export interface OpenBlock {
   site: string | null;
   stackAtMs: number | undefined;
   captureSettled: boolean;
+  /** Every stack sample taken, generated positions (for the rules). */
+  samples: StackSample[];
+  /** A later sample is being taken (or waited for). */
+  sampling: boolean;
   startWritten: boolean;
   noticed: boolean;
+  /** Work that must finish before the block event is written (a profile). */
+  holds: number;
+  /** Fields added to the block event by such work (`profile`). */
+  extra: Record<string, unknown>;
+  /** The block's findings, once its `block` event is written ('finish'). */
+  attribution?: Attribution & { site: string | null };
   end: { endMono: number; gcMs: number | null; gcSettled: boolean } | null;
 }
+
+/** 'finish': the block event was written; `block.attribution` holds its findings. */
+export type BlockPhase = 'start' | 'stack' | 'end' | 'finish';
 
 export interface BlockMonitorOptions {
   views: SharedViews;
   clock: Clock;
   thresholdMs: number;
-  stacks: StackCapturer;
+  stacks: StackSource;
   findings: FindingsPrinter;
   emit: Emit;
-  askGc: (id: number, fromMono: number, toMono: number) => void;
+  /** Null when the thread's GC cannot be asked about (worker threads). */
+  askGc: ((id: number, fromMono: number, toMono: number) => void) | null;
   probeUrlPrefix: string;
+  attributor: Attributor;
+  /** Set for an application's worker thread; absent for the main thread. */
+  threadId?: number;
+  /** Block ids shared by every thread's monitor (unique per recording). */
+  newId?: () => number;
 }
 
 export class BlockMonitor {
@@ -60,10 +98,10 @@ export class BlockMonitor {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Listeners told of block starts and ends (leases use them). */
-  readonly listeners: Array<(block: OpenBlock, phase: 'start' | 'stack' | 'end') => void> = [];
+  readonly listeners: Array<(block: OpenBlock, phase: BlockPhase) => void> = [];
 
   constructor(private readonly o: BlockMonitorOptions) {
-    this.detector = new BlockDetector(o.thresholdMs);
+    this.detector = new BlockDetector(o.thresholdMs, o.newId);
   }
 
   start(): void {
@@ -112,7 +150,9 @@ export class BlockMonitor {
     const block: OpenBlock = {
       id, startMono, seq,
       stack: null, stackError: undefined, site: null, stackAtMs: undefined,
-      captureSettled: false, startWritten: false, noticed: false, end: null,
+      captureSettled: false, samples: [], sampling: false,
+      startWritten: false, noticed: false, end: null,
+      holds: 0, extra: {},
     };
     this.open.set(id, block);
     this.notify(block, 'start');
@@ -126,13 +166,13 @@ export class BlockMonitor {
     const waitTimer = setTimeout(() => {
       if (!block.startWritten) this.writeStart(block, 'not taken yet: the main thread has not reached a point where it can pause (a long native call?)');
     }, STACK_WAIT_MS);
-    const stillBlocked = (): boolean => Atomics.load(this.o.views.i32, SEQ) === seq;
-    void this.o.stacks.capture(stillBlocked).then((result) => {
+    void this.o.stacks.capture(this.stillBlocked(seq)).then((result) => {
       clearTimeout(waitTimer);
       block.captureSettled = true;
       if (result.frames) {
-        block.stack = result.frames;
-        block.site = siteOf(result.frames, this.o.probeUrlPrefix);
+        this.addSample(block, result);
+        block.stack = this.o.attributor.publicStack(result.frames);
+        block.site = this.o.attributor.site(block.stack);
         block.stackAtMs = result.pausedMono === undefined ? undefined : round(result.pausedMono - startMono);
         block.stackError = undefined;
         this.notify(block, 'stack');
@@ -140,8 +180,54 @@ export class BlockMonitor {
         block.stackError = result.error;
       }
       if (!block.startWritten) this.writeStart(block);
+      if (result.frames) this.sampleAgain(block);
       this.maybeFinish(block);
     });
+  }
+
+  private stillBlocked(seq: number): () => boolean {
+    return () => Atomics.load(this.o.views.i32, SEQ) === seq;
+  }
+
+  private addSample(block: OpenBlock, result: CaptureResult): void {
+    if (!result.frames) return;
+    const atMs = result.pausedMono === undefined ? 0 : round(result.pausedMono - block.startMono);
+    block.samples.push({ frames: result.frames, atMs });
+  }
+
+  /**
+   * When the first sample held only Node's internals (a pause between two
+   * promise continuations), a later sample that shows code names the site.
+   */
+  private preferCodeSite(block: OpenBlock, frames: NonNullable<CaptureResult['frames']>): void {
+    if (block.site && !block.site.includes('(node:')) return;
+    const stack = this.o.attributor.publicStack(frames);
+    const site = this.o.attributor.site(stack);
+    if (!site || site.includes('(node:')) return;
+    block.stack = stack;
+    block.site = site;
+  }
+
+  /** Takes the block's next sample after SAMPLE_GAP_MS, while it lasts. */
+  private sampleAgain(block: OpenBlock): void {
+    if (block.end || block.samples.length >= SAMPLES_PER_BLOCK) return;
+    block.sampling = true;
+    setTimeout(() => {
+      if (block.end || this.closed) {
+        block.sampling = false;
+        return;
+      }
+      void this.o.stacks.capture(this.stillBlocked(block.seq)).then((result) => {
+        block.sampling = false;
+        if (block.end && !this.open.has(block.id)) return;
+        this.addSample(block, result);
+        if (result.frames) {
+          this.preferCodeSite(block, result.frames);
+          this.sampleAgain(block);
+        }
+        this.maybeFinish(block);
+      });
+    }, Math.max(MIN_SAMPLE_GAP_MS, this.o.thresholdMs / 2));
   }
 
   private writeStart(block: OpenBlock, pendingReason?: string): void {
@@ -155,7 +241,16 @@ export class BlockMonitor {
       stack: block.stack,
       ...(block.stack ? {} : { stackError: pendingReason ?? block.stackError ?? 'no stack' }),
       site: block.site,
+      ...this.threadField(),
+      ...(block.samples.length > 0 ? { kind: this.o.attributor.provisionalKind({
+        durationMs: now - block.startMono, gcMs: null,
+        samples: block.samples, stackError: block.stackError,
+      }) } : {}),
     }, true);
+  }
+
+  private threadField(): { threadId?: number } {
+    return this.o.threadId === undefined ? {} : { threadId: this.o.threadId };
   }
 
   private blockEnded(id: number, endMono: number): void {
@@ -164,6 +259,14 @@ export class BlockMonitor {
     block.end = { endMono, gcMs: null, gcSettled: false };
     if (!block.captureSettled) {
       this.o.stacks.cancel('the block ended before the main thread could be paused (a native call, such as a *Sync API, held it until the end)');
+    } else if (block.sampling) {
+      this.o.stacks.cancel('the block ended before a further sample could be taken');
+    }
+    if (!this.o.askGc) {
+      block.end.gcSettled = true;
+      this.notify(block, 'end');
+      this.maybeFinish(block);
+      return;
     }
     this.o.askGc(id, block.startMono, endMono);
     setTimeout(() => {
@@ -185,10 +288,17 @@ export class BlockMonitor {
 
   private maybeFinish(block: OpenBlock, force = false): void {
     if (!block.end) return;
-    if (!force && (!block.captureSettled || !block.end.gcSettled)) return;
+    if (!force && (!block.captureSettled || !block.end.gcSettled || block.holds > 0)) return;
     this.open.delete(block.id);
     if (!block.startWritten) this.writeStart(block);
     const durationMs = round(block.end.endMono - block.startMono);
+    const stackError = block.stack ? undefined : block.stackError ?? 'no stack';
+    const { site, ...attribution } = this.o.attributor.attribute({
+      durationMs, gcMs: block.end.gcMs, samples: block.samples, stackError, ...this.threadField(),
+      startMono: block.startMono,
+    }, block.stack, block.site);
+    block.site = site;
+    block.attribution = { site, ...attribution };
     this.o.emit({
       type: 'block',
       time: this.o.clock.epochMs(block.startMono),
@@ -196,18 +306,40 @@ export class BlockMonitor {
       durationMs,
       gcMs: block.end.gcMs,
       stack: block.stack,
-      ...(block.stack ? {} : { stackError: block.stackError ?? 'no stack' }),
+      ...(stackError === undefined ? {} : { stackError }),
       site: block.site,
       ...(block.stackAtMs === undefined ? {} : { stackAtMs: block.stackAtMs }),
+      ...this.threadField(),
+      ...(block.samples.length > 0 ? { samples: block.samples.length } : {}),
+      ...block.extra,
+      ...attribution,
     }, true);
-    this.o.findings.blockEnded(durationMs, block.site, monoMs());
+    this.o.findings.blockEnded(durationMs, block.site, monoMs(), attribution.kind, this.o.threadId);
+    this.notify(block, 'finish');
   }
 
   private maybeNotice(now: number): void {
     const block = this.current;
     if (!block || block.noticed || now - block.startMono < STILL_BLOCKED_NOTICE_MS) return;
     block.noticed = true;
-    this.o.findings.stillBlocked(now - block.startMono, block.site, now);
+    this.o.findings.stillBlocked(now - block.startMono, block.site, now, this.o.threadId);
+  }
+
+  /**
+   * Keeps the block event back until the returned release is called (at
+   * most HOLD_MAX_MS), so late evidence such as a profile can be linked.
+   */
+  hold(block: OpenBlock): () => void {
+    block.holds++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      block.holds--;
+      this.maybeFinish(block);
+    };
+    setTimeout(release, HOLD_MAX_MS).unref();
+    return release;
   }
 
   /** The main thread is exiting: finish every block with what is known. */
@@ -230,7 +362,7 @@ export class BlockMonitor {
     }
   }
 
-  private notify(block: OpenBlock, phase: 'start' | 'stack' | 'end'): void {
+  private notify(block: OpenBlock, phase: BlockPhase): void {
     for (const listener of this.listeners) listener(block, phase);
   }
 }

@@ -21,10 +21,13 @@ export class BlockDetector {
   private readonly thresholdMs: number;
   private lastSeq = -1;
   private current: { id: number; startMono: number; seq: number } | null = null;
-  private nextId = 1;
+  private readonly newId: () => number;
 
-  constructor(thresholdMs: number) {
+  /** `newId` is shared by the detectors of every thread, so block ids are unique per recording. */
+  constructor(thresholdMs: number, newId?: () => number) {
     this.thresholdMs = thresholdMs;
+    let next = 1;
+    this.newId = newId ?? (() => next++);
   }
 
   get blocked(): boolean {
@@ -46,7 +49,7 @@ export class BlockDetector {
     }
     this.lastSeq = reading.seq;
     if (nowMono - reading.lastBeatMono <= this.thresholdMs) return null;
-    this.current = { id: this.nextId++, startMono: reading.lastBeatMono, seq: reading.seq };
+    this.current = { id: this.newId(), startMono: reading.lastBeatMono, seq: reading.seq };
     return { kind: 'start', id: this.current.id, startMono: reading.lastBeatMono, seq: reading.seq };
   }
 

@@ -27,12 +27,22 @@ export class FindingsPrinter {
     this.cwd = options.cwd;
   }
 
-  blockEnded(durationMs: number, site: string | null, nowMono: number): void {
-    this.line(`the main thread was blocked for ${formatMs(durationMs)} ${this.where(site)}`, nowMono);
+  blockEnded(
+    durationMs: number, site: string | null, nowMono: number, kind?: string, threadId?: number,
+  ): void {
+    const what = kind ? ` (${kind})` : '';
+    const blocked = `was blocked for ${formatMs(durationMs)}`;
+    this.line(`${threadName(threadId)} ${blocked} ${this.where(site)}${what}`, nowMono);
   }
 
-  stillBlocked(blockedMs: number, site: string | null, nowMono: number): void {
-    this.line(`the main thread has been blocked for ${formatMs(blockedMs)} so far ${this.where(site)}`, nowMono, true);
+  stillBlocked(blockedMs: number, site: string | null, nowMono: number, threadId?: number): void {
+    const blocked = `has been blocked for ${formatMs(blockedMs)} so far`;
+    this.line(`${threadName(threadId)} ${blocked} ${this.where(site)}`, nowMono, true);
+  }
+
+  /** A sustained period of utilization near 1 (attribution, issue 4). */
+  saturated(recommendation: string, nowMono: number): void {
+    this.line(recommendation, nowMono);
   }
 
   /** Always written, even when quiet: the user must know monitoring ended. */
@@ -59,6 +69,10 @@ export class FindingsPrinter {
   private where(site: string | null): string {
     return site ? `in ${shortSite(site, this.cwd)}` : '(no stack could be taken)';
   }
+}
+
+function threadName(threadId: number | undefined): string {
+  return threadId === undefined ? 'the main thread' : `worker thread ${threadId}`;
 }
 
 function write(text: string): void {

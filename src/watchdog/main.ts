@@ -15,6 +15,11 @@ import { SummaryBuilder } from '../record/summary.js';
 import type { ToWatchdog, WatchdogData } from './protocol.js';
 import { ExitHandshake } from './exit.js';
 import { attachLeaseWatch } from '../leases/watchdog.js';
+import { Attributor } from './attribute.js';
+import { SaturationMonitor } from './saturation.js';
+import { SourceFiles } from './sources.js';
+import { ThreadsMonitor } from './threads.js';
+import { BlockProfiler } from './profiler.js';
 
 const data = workerData as WatchdogData;
 const port = parentPort;
@@ -59,7 +64,39 @@ function main(): void {
   }, true);
 
   const stacks = new StackCapturer({ asyncStacks: data.config.asyncStacks });
+  // Attribution (issue 4): kinds, recommendations, source maps, saturation.
+  let heapUsedBytes: number | null = null;
+  // GC share of recent sample intervals, by their end: sustained-pressure evidence.
+  const recentGc: Array<{ atMono: number; share: number }> = [];
+  const gcShareBefore = (mono: number): number | null => {
+    for (let i = recentGc.length - 1; i >= 0; i--) {
+      const entry = recentGc[i] as { atMono: number; share: number };
+      if (entry.atMono <= mono) return entry.share;
+    }
+    return null;
+  };
+  const probeUrlPrefix = new URL('../', import.meta.url).href;
+  const attributor = new Attributor({
+    probeUrlPrefix,
+    cwd: data.cwd,
+    thresholdMs: data.config.thresholdMs,
+    sources: new SourceFiles(),
+    heapLimitBytes: data.heapLimitBytes,
+    heapUsedBytes: () => heapUsedBytes,
+    gcShareBefore,
+  });
+  const saturation = new SaturationMonitor({
+    elu: data.config.saturationElu,
+    forMs: data.config.saturationForMs,
+    thresholdMs: data.config.thresholdMs,
+    clock,
+    emit,
+    findings,
+  });
+  let lastBlockId = 0;
+  const newId = (): number => ++lastBlockId;
   const blocks = new BlockMonitor({
+    newId,
     views,
     clock,
     thresholdMs: data.config.thresholdMs,
@@ -67,7 +104,22 @@ function main(): void {
     findings,
     emit,
     askGc: (id, fromMono, toMono) => port.postMessage({ t: 'gc-query', id, fromMono, toMono }),
-    probeUrlPrefix: new URL('../', import.meta.url).href,
+    probeUrlPrefix,
+    attributor,
+  });
+  const profiler = data.config.profile
+    ? new BlockProfiler({
+      minMs: data.config.profileMinMs ?? 2 * data.config.thresholdMs,
+      recordingPath: writer.path,
+    })
+    : null;
+  profiler?.attach(blocks);
+  blocks.listeners.push((block, phase) => {
+    if (phase === 'end' && block.end) saturation.blockSeen(block.startMono, block.end.endMono);
+  });
+  const threads = new ThreadsMonitor({
+    sab: data.threadsSab, clock, thresholdMs: data.config.thresholdMs,
+    findings, emit, probeUrlPrefix, attributor, newId,
   });
   const exit = new ExitHandshake(views);
   const leases = attachLeaseWatch({
@@ -84,6 +136,11 @@ function main(): void {
     if (message.t === 'sample') {
       const { t: _t, atMono, ...fields } = message;
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
+      heapUsedBytes = message.heapUsedBytes;
+      const gcShare = message.intervalMs > 0 ? message.gcMs / message.intervalMs : 0;
+      recentGc.push({ atMono, share: gcShare });
+      if (recentGc.length > 8) recentGc.shift();
+      saturation.sample(atMono, message.intervalMs, message.elu);
     } else if (message.t === 'gc-answer') {
       blocks.gcAnswered(message.id, message.gcMs);
     } else if (message.t === 'final') {
@@ -91,14 +148,19 @@ function main(): void {
       emit({ type: 'sample', time: clock.epochMs(atMono), ...fields });
       blocks.closeAll(message.sample.atMono);
       leases.close();
+      threads.close(message.sample.atMono);
+      saturation.sample(atMono, message.sample.intervalMs, message.sample.elu);
+      saturation.close();
       emit({ type: 'end', time: Date.now(), exitCode: message.exitCode, summary: summary.build(message.runDelay) }, true);
       writer.close();
       stacks.close();
+      profiler?.close();
       exit.flushed();
       port.close();
     }
   });
   blocks.start();
+  threads.start();
 }
 
 main();

@@ -30,6 +30,10 @@ export interface WatchdogData {
   node: string;
   cwd: string;
   runId: string | undefined;
+  /** The main thread's V8 heap limit (attribution of GC blocks). */
+  heapLimitBytes: number | null;
+  /** Heartbeats of the application's worker threads (probe/threads.ts). */
+  threadsSab: SharedArrayBuffer;
 }
 
 export interface FinalMessage {

@@ -27,6 +27,7 @@ import { debug } from '../util/debug.js';
 interface CdpCallFrame {
   functionName: string;
   location: { scriptId: string; lineNumber: number; columnNumber?: number };
+  functionLocation?: { scriptId: string; lineNumber: number; columnNumber?: number };
   url?: string;
 }
 
@@ -143,6 +144,11 @@ export class StackCapturer {
       url: this.scripts.get(f.location.scriptId) ?? f.url ?? '',
       line: f.location.lineNumber + 1,
       column: (f.location.columnNumber ?? 0) + 1,
+      // Where the function starts, for attribution (task.ts); not recorded.
+      ...(f.functionLocation ? {
+        functionLine: f.functionLocation.lineNumber + 1,
+        functionColumn: (f.functionLocation.columnNumber ?? 0) + 1,
+      } : {}),
     }));
     for (let trace = params.asyncStackTrace; trace && frames.length < MAX_FRAMES; trace = trace.parent) {
       for (const f of trace.callFrames) {
