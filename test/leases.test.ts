@@ -52,6 +52,9 @@ describe('leases renewed over HTTP, declared with STARVE_PROBE_LEASES only', () 
     expect(expiry.time as number).toBeLessThan(blockEnd(block));
     expect(run.firstSeenAt.get('lease-expired')).toBeLessThan(blockEnd(block));
     expect(ofType(run.events, 'lease-risk')[0]).toMatchObject({ lease: 'report-lock', site: expiry.site });
+    // The expiry carries the block's finding so far and the lease's fix.
+    expect(expiry.kind).toBe('cpu');
+    expect(expiry.recommendation).toMatch(/blocked for [\d.]+ s \(a cpu block so far.*\); make such blocks shorter than its starvation budget \(TTL 3\.00 s minus the renewal interval 1\.00 s: at most 2\.00 s/);
 
     const renewals = ofType(run.events, 'renewal');
     expect(renewals.filter((r) => r.ok).length).toBeGreaterThanOrEqual(2);
@@ -105,6 +108,7 @@ describe('leases renewed over HTTP, declared with STARVE_PROBE_LEASES only', () 
     expect(expired).toHaveLength(1);
     expect(expired[0]).toMatchObject({ duringBlock: false });
     expect(expired[0]!.site).toBeUndefined();
+    expect(expired[0]!.recommendation).toMatch(/^The main thread was not blocked when the lease expired: the renewal was slow or missing/);
     expect(Math.abs((expired[0]!.time as number) - server.expiries[0]!.expiredAt)).toBeLessThan(100);
     const overlapping = ofType(run.events, 'block').filter((b) => (b.time as number) <= (expired[0]!.time as number) && blockEnd(b) >= (expired[0]!.time as number));
     expect(overlapping).toEqual([]);

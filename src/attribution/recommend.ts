@@ -149,6 +149,33 @@ export function recommendLease(f: { blockMs: number; budgetMs: number; ttlMs: nu
     'with the fix for its kind, or make the TTL longer.';
 }
 
+/**
+ * The advice carried by `lease-expired` and `lease-risk`, written while the
+ * block is still under way: its length is known only so far, and the
+ * budget without the renewal's I/O (that needs renewals the summary sees).
+ */
+export function recommendLeaseInBlock(f: {
+  blockedMs: number;
+  ttlMs: number;
+  everyMs: number | null;
+  kind: string | undefined;
+}): string {
+  const budget = f.everyMs === null
+    ? 'its starvation budget (TTL minus the renewal interval minus the renewal\'s I/O)'
+    : `its starvation budget (TTL ${formatMs(f.ttlMs)} minus the renewal interval ` +
+      `${formatMs(f.everyMs)}: at most ${formatMs(Math.max(0, f.ttlMs - f.everyMs))}, ` +
+      'less the renewal\'s own I/O)';
+  const kind = f.kind && f.kind !== 'unknown' ? ` (a ${f.kind} block so far: see its fix in the block event)` : '';
+  return `The main thread had been blocked for ${formatMs(f.blockedMs)}${kind}; ` +
+    `make such blocks shorter than ${budget}, or make the TTL longer.`;
+}
+
+/** A lease that expired while the main thread was free: the loop is not to blame. */
+export const LEASE_NOT_LOOP_ADVICE =
+  'The main thread was not blocked when the lease expired: the renewal was slow or missing ' +
+  '(look at its renewal events: a large ioMs is the network or the server, a renewal ' +
+  'never sent is the application\'s own logic).';
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

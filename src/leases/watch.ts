@@ -2,6 +2,7 @@ import type { Frame } from '../record/events.js';
 import type { Clock } from '../util/clock.js';
 import { SLOT_HELD, type SlotReading } from './slots.js';
 import type { LeaseKnownMessage } from './messages.js';
+import { LEASE_NOT_LOOP_ADVICE, recommendLeaseInBlock } from '../attribution/recommend.js';
 
 /**
  * The watchdog's half of leases: it reads each lease's deadline from shared
@@ -30,6 +31,8 @@ export interface CurrentBlock {
   stack: Frame[] | null;
   site: string | null;
   captureSettled: boolean;
+  /** What the evidence so far says the block is (attribution). */
+  kind?: string;
 }
 
 export interface LeaseWatchOptions {
@@ -53,6 +56,7 @@ interface Watched {
   generation: number;
   lease: string;
   ttlMs: number;
+  everyMs: number | null;
   /** The deadline already reported as expired. */
   expiredDeadline: number;
   /** `<block id>:<deadline>` already reported at risk. */
@@ -72,6 +76,7 @@ export class LeaseWatch {
       generation: message.generation,
       lease: message.lease,
       ttlMs: message.ttlMs,
+      everyMs: message.everyMs,
       expiredDeadline: -1,
       riskKey: '',
     });
@@ -135,6 +140,7 @@ export class LeaseWatch {
         marginMs: round(deadline - now),
         blockedMs: round(now - block.startMono),
         ...blockFields(block),
+        ...advice(w, now - block.startMono, block),
       }, true);
     }
     return now >= riskAt ? deadline : riskAt;
@@ -159,9 +165,16 @@ export class LeaseWatch {
       ttlMs: w.ttlMs,
       sinceRenewalMs: round(slot.deadlineMono - slot.lastOkMono),
       duringBlock,
-      ...(duringBlock && block ? { ...blockFields(block), blockId: block.id } : {}),
+      ...(duringBlock && block
+        ? { ...blockFields(block), blockId: block.id, ...advice(w, this.o.clock.monoMs() - block.startMono, block) }
+        : { recommendation: LEASE_NOT_LOOP_ADVICE }),
     }, true);
   }
+}
+
+function advice(w: Watched, blockedMs: number, block: CurrentBlock): { kind?: string; recommendation: string } {
+  const recommendation = recommendLeaseInBlock({ blockedMs, ttlMs: w.ttlMs, everyMs: w.everyMs, kind: block.kind });
+  return { ...(block.kind ? { kind: block.kind } : {}), recommendation };
 }
 
 function blockFields(block: CurrentBlock): { site?: string; stack?: Frame[] } {

@@ -36,7 +36,12 @@ export function attachLeaseWatch(o: LeaseWatchdogOptions): {
     read: (slot) => slots.read(slot),
     clock: o.clock,
     riskFraction: o.riskFraction,
-    currentBlock: () => o.blocks.current,
+    currentBlock: () => {
+      const block = o.blocks.current;
+      if (!block) return null;
+      const kind = o.blocks.provisionalKind(block, o.clock.monoMs());
+      return kind === undefined ? block : { ...block, kind };
+    },
     emit: (event, urgent) => {
       o.emit(event, urgent);
       if (event.type === 'lease-expired') say(event);

@@ -187,6 +187,10 @@ export interface LeaseExpiredEvent extends BaseEvent {
   site?: string;
   stack?: Frame[];
   blockId?: number;
+  /** Provisional kind of the block under way (its `block` event has the final one). */
+  kind?: BlockKind;
+  /** What to do: shorten such blocks below the lease's budget, or look at I/O. */
+  recommendation: string;
 }
 
 export interface LeaseRiskEvent extends BaseEvent {
@@ -197,6 +201,8 @@ export interface LeaseRiskEvent extends BaseEvent {
   blockedMs: number;
   site?: string;
   stack?: Frame[];
+  kind?: BlockKind;
+  recommendation: string;
 }
 
 /** A recurring timer (period ≥ 1 s) fired later than the block threshold. */

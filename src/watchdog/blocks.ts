@@ -7,7 +7,7 @@ import type { FindingsPrinter } from './findings.js';
 import { CaptureBudget, type CaptureResult } from './stacks.js';
 import type { StackSample } from '../attribution/kind.js';
 import type { Attributor } from './attribute.js';
-import type { Attribution } from '../record/events.js';
+import type { Attribution, BlockKind } from '../record/events.js';
 
 /**
  * Turns heartbeat readings into `block-start` and `block` events.
@@ -242,11 +242,17 @@ export class BlockMonitor {
       ...(block.stack ? {} : { stackError: pendingReason ?? block.stackError ?? 'no stack' }),
       site: block.site,
       ...this.threadField(),
-      ...(block.samples.length > 0 ? { kind: this.o.attributor.provisionalKind({
-        durationMs: now - block.startMono, gcMs: null,
-        samples: block.samples, stackError: block.stackError,
-      }) } : {}),
+      ...(block.samples.length > 0 ? { kind: this.provisionalKind(block, now) } : {}),
     }, true);
+  }
+
+  /** The kind the evidence so far points to, for a block still under way. */
+  provisionalKind(block: OpenBlock, nowMono: number): BlockKind | undefined {
+    if (block.samples.length === 0) return undefined;
+    return this.o.attributor.provisionalKind({
+      durationMs: nowMono - block.startMono, gcMs: null,
+      samples: block.samples, stackError: block.stackError,
+    });
   }
 
   private threadField(): { threadId?: number } {
