@@ -23,6 +23,18 @@ describe('the probe never hurts the host', () => {
     expect(ofType(probed.events, 'start')).toHaveLength(1);
   });
 
+  it("does not count Node's own wait at shutdown as a block (regression: 'blocked in emit (node:events)' after fetch)", async () => {
+    for (let run = 0; run < 2; run++) {
+      const probed = await runUnderProbe(fixture('exit-after-fetch.mjs'));
+      expect(probed.code).toBe(0);
+      expect(probed.stderr).toBe('');
+      expect(ofType(probed.events, 'end')[0]?.summary).toMatchObject({ blocks: 0 });
+      for (const block of ofType(probed.events, 'block')) {
+        expect(block).toMatchObject({ shutdown: true, evidence: { rule: 'shutdown' } });
+      }
+    }
+  });
+
   it('does not keep an idle process alive', async () => {
     const started = Date.now();
     const probed = await runUnderProbe(behaviour, { env: { FIXTURE_MODE: 'idle' } });

@@ -52,6 +52,7 @@ export class LeaseSummaryBuilder {
       }
       case 'block': {
         const block = event as BlockEvent;
+        if (block.shutdown) return;
         this.blocks.push({ endTime: block.time + block.durationMs, durationMs: block.durationMs });
         return;
       }

@@ -109,6 +109,11 @@ export interface BlockEvent extends BaseEvent {
   samples?: number;
   /** Path of the V8 CPU profile recorded during the block (--profile). */
   profile?: string;
+  /**
+   * Present and true for Node.js's own wait at shutdown, after the
+   * application's last callback: recorded, not counted as a block.
+   */
+  shutdown?: true;
 }
 
 export interface BlockEvent extends Attribution {}

@@ -46,7 +46,7 @@ export function analyze(recording: Recording): RecordingReport {
     badLines: recording.badLines,
     summary,
     findings: findingsOf(summary.sites, recording.events),
-    blocks: recording.events.filter((e): e is BlockEvent => e.type === 'block'),
+    blocks: recording.events.filter((e): e is BlockEvent => e.type === 'block' && !(e as BlockEvent).shutdown),
     leaseEvents: recording.events.filter((e) => LEASE_TYPES.has(e.type)),
   };
 }

@@ -66,6 +66,8 @@ export interface OpenBlock {
   holds: number;
   /** Fields added to the block event by such work (`profile`). */
   extra: Record<string, unknown>;
+  /** Still under way when the main thread began to exit. */
+  atExit?: boolean;
   /** The block's findings, once its `block` event is written ('finish'). */
   attribution?: Attribution & { site: string | null };
   end: { endMono: number; gcMs: number | null; gcSettled: boolean } | null;
@@ -299,6 +301,10 @@ export class BlockMonitor {
     if (!block.startWritten) this.writeStart(block);
     const durationMs = round(block.end.endMono - block.startMono);
     const stackError = block.stack ? undefined : block.stackError ?? 'no stack';
+    if (block.atExit && isShutdownWait(block.stack)) {
+      this.finishShutdownWait(block, durationMs);
+      return;
+    }
     const { site, ...attribution } = this.o.attributor.attribute({
       durationMs, gcMs: block.end.gcMs, samples: block.samples, stackError, ...this.threadField(),
       startMono: block.startMono,
@@ -321,6 +327,32 @@ export class BlockMonitor {
       ...attribution,
     }, true);
     this.o.findings.blockEnded(durationMs, block.site, monoMs(), attribution.kind, this.o.threadId);
+    this.notify(block, 'finish');
+  }
+
+  /**
+   * After the application's last callback, Node.js waits for its own
+   * background work before it exits (measured here: 70 to 170 ms for the
+   * WebAssembly HTTP parser fetch compiles). No timer runs meanwhile, so the
+   * heartbeat stops, but nothing of the application waits: it is recorded
+   * with `shutdown: true`, not counted, and not said on stderr.
+   */
+  private finishShutdownWait(block: OpenBlock, durationMs: number): void {
+    this.o.emit({
+      type: 'block',
+      time: this.o.clock.epochMs(block.startMono),
+      id: block.id,
+      durationMs,
+      gcMs: block.end?.gcMs ?? null,
+      stack: block.stack,
+      site: block.site,
+      ...this.threadField(),
+      shutdown: true,
+      kind: 'unknown',
+      evidence: { rule: 'shutdown', reason: 'still under way at exit, with only Node.js internals on the stack' },
+      recommendation: 'Nothing to fix: Node.js was shutting down and waited for its own background ' +
+        'work after the application\'s last callback; no application code was held back.',
+    }, true);
     this.notify(block, 'finish');
   }
 
@@ -356,7 +388,10 @@ export class BlockMonitor {
     this.detector.reset();
     if (current) {
       const block = this.open.get(current.id);
-      if (block && !block.end) block.end = { endMono: atMono, gcMs: null, gcSettled: true };
+      if (block && !block.end) {
+        block.end = { endMono: atMono, gcMs: null, gcSettled: true };
+        block.atExit = true;
+      }
     }
     this.o.stacks.cancel('the process exited during the block, before its stack could be taken');
     for (const block of [...this.open.values()]) {
@@ -371,6 +406,11 @@ export class BlockMonitor {
   private notify(block: OpenBlock, phase: BlockPhase): void {
     for (const listener of this.listeners) listener(block, phase);
   }
+}
+
+/** A stack with frames, all of them Node.js internals (`node:…`). */
+function isShutdownWait(stack: readonly Frame[] | null): boolean {
+  return stack !== null && stack.length > 0 && stack.every((f) => f.url.startsWith('node:'));
 }
 
 function round(ms: number): number {
