@@ -16,3 +16,13 @@ describe('docs/configuration.md', () => {
     for (const option of PROBE_OPTIONS) expect(text).toContain(`\`${option.env}\``);
   });
 });
+
+describe('docs/cli.md', () => {
+  const text = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+
+  it('names every flag of starve-probe run', () => {
+    for (const option of PROBE_OPTIONS) {
+      if (option.flag) expect(text).toContain(`--${option.flag}`);
+    }
+  });
+});
