@@ -25,6 +25,13 @@ import type { FromWatchdog, ToWatchdog, WatchdogData } from '../watchdog/protoco
 
 const LOADED = Symbol.for('starve-probe.loaded');
 const EXIT_FLUSH_WAIT_MS = 500;
+/**
+ * The watchdog's own heap. The old-generation cap is a guard: a bug of ours
+ * that leaks ends the watchdog (one line on stderr), never the host's
+ * memory. The small young generation saves about 1.5 MiB of resident
+ * memory; the watchdog allocates little.
+ */
+const WATCHDOG_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 256 };
 
 export interface StartOptions {
   /** The watchdog's entry file, as built next to this module. */
@@ -102,6 +109,7 @@ function start(options: StartOptions): void {
     name: 'starve-probe watchdog',
     stdout: true,
     stderr: false,
+    resourceLimits: WATCHDOG_LIMITS,
   });
 
   const sampleTimer = setInterval(() => send(sampler.take()), config.sampleIntervalMs);
