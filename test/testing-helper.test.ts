@@ -2,6 +2,7 @@ import { AssertionError } from 'node:assert';
 import { channel } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { assertStarvation, measureStarvation, RENEWAL_CHANNEL } from '../dist/testing/index.js';
+import { lease } from '../dist/api.js';
 import { ROOT, exec } from './helpers/probe.js';
 
 /**
@@ -78,8 +79,25 @@ describe('assertStarvation', () => {
     expect(() => assertStarvation(result, { maxBlock: 'soon' })).toThrow(/maxBlock must be a duration such as 250ms/);
   });
 
-  // The lease() API that publishes renewals is built apart; this holds the
-  // helper to the channel's contract (fields of the `renewal` event).
+  it('measures the margins of leases renewed through starve-probe/api, a block eating into one', async () => {
+    const result = await measureStarvation(async () => {
+      const l = lease('report-lock', { ttl: '500ms', every: '100ms' });
+      await l.renew(async () => 'extended');
+      spin(350);
+      await l.renew(async () => 'extended');
+      l.end();
+    });
+    expect(result.renewals).toHaveLength(2);
+    const worst = result.minLeaseMargin!;
+    expect(worst.lease).toBe('report-lock');
+    expect(worst.ttlMs).toBe(500);
+    // 500 ms TTL, renewed, then 350 ms of blocking: at most 150 ms left.
+    expect(worst.marginMs).toBeLessThan(160);
+    expect(worst.marginMs).toBeGreaterThan(-300);
+    expect(() => assertStarvation(result, { minLeaseMargin: '50%' })).toThrow(/lease "report-lock" had .* left at a renewal/);
+  });
+
+  // Any library may publish on the channel with a margin it measured.
   it('checks lease margins published on the starve-probe:renewal channel', async () => {
     const renewals = channel(RENEWAL_CHANNEL);
     const result = await measureStarvation(() => {

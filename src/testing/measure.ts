@@ -6,15 +6,18 @@ import {
 } from '../probe/shared.js';
 import { monoMs } from '../util/clock.js';
 import type { WatchedBlock, WatcherData } from './watcher.js';
+import { LEASE_CHANNEL, LEASE_END_CHANNEL, RENEWAL_CHANNEL } from '../leases/channels.js';
+import { MarginTracker } from './margins.js';
 
 /**
  * measureStarvation: a heartbeat on the calling thread and a watcher
  * thread that times each block from outside (watcher.ts), the probe's
  * method without stacks or a recording, for the length of one function.
- * Renewals published on `starve-probe:renewal` meanwhile are collected.
+ * Leases renewed meanwhile (through `starve-probe/api`, or anything that
+ * publishes on its channels) give their margins (margins.ts).
  */
 
-export const RENEWAL_CHANNEL = 'starve-probe:renewal';
+export { RENEWAL_CHANNEL };
 
 export interface MeasureOptions {
   /** A block is a heartbeat this much overdue. Default 50 ms; at least 10 ms. */
@@ -71,12 +74,13 @@ export async function measureStarvation<T>(
   // Blocks are missed until the watcher runs: wait for it.
   await messages.next('ready');
 
-  const renewals: LeaseMargin[] = [];
-  const onRenewal = (message: unknown): void => {
-    const margin = leaseMarginOf(message);
-    if (margin) renewals.push(margin);
-  };
+  const margins = new MarginTracker(() => performance.now());
+  const onLease = (message: unknown): void => margins.leaseAcquired(message);
+  const onRenewal = (message: unknown): void => margins.renewalSettled(message);
+  const onEnd = (message: unknown): void => margins.leaseEnded(message);
+  subscribe(LEASE_CHANNEL, onLease);
   subscribe(RENEWAL_CHANNEL, onRenewal);
+  subscribe(LEASE_END_CHANNEL, onEnd);
   const startedAt = performance.now();
   let value: T;
   try {
@@ -85,7 +89,9 @@ export async function measureStarvation<T>(
     await stopWatcher(views, worker);
     throw error;
   } finally {
+    unsubscribe(LEASE_CHANNEL, onLease);
     unsubscribe(RENEWAL_CHANNEL, onRenewal);
+    unsubscribe(LEASE_END_CHANNEL, onEnd);
     stopHeartbeat();
   }
   const elapsedMs = performance.now() - startedAt;
@@ -93,7 +99,7 @@ export async function measureStarvation<T>(
   await stopWatcher(views, worker, false);
   const { blocks } = (await pending) as { blocks: WatchedBlock[] };
   await worker.terminate();
-  return resultOf(value, thresholdMs, elapsedMs, blocks, renewals);
+  return resultOf(value, thresholdMs, elapsedMs, blocks, margins.renewals);
 }
 
 function resultOf<T>(
@@ -124,17 +130,6 @@ async function stopWatcher(views: SharedViews, worker: Worker, terminate = true)
   Atomics.store(views.i32, EXIT, EXIT_REQUESTED);
   Atomics.notify(views.i32, SEQ);
   if (terminate) await worker.terminate();
-}
-
-/** A renewal as the `renewal` event has it; the lease may also be an object with a name. */
-function leaseMarginOf(message: unknown): LeaseMargin | null {
-  const m = message as Record<string, unknown> | null;
-  if (!m || typeof m.marginMs !== 'number' || typeof m.ttlMs !== 'number') return null;
-  const named = (m.lease as { name?: unknown } | null)?.name;
-  const lease = typeof m.lease === 'string' ? m.lease
-    : typeof named === 'string' ? named
-    : '(unnamed)';
-  return { lease, ttlMs: m.ttlMs, marginMs: m.marginMs };
 }
 
 interface Waiter {
