@@ -232,4 +232,38 @@ export async function leaseApi() {
   };
 }
 
-export const SECTIONS = { throughput, startup, memory, detection, burst, timers, leaseApi };
+// ── What attribution costs a blocked thread ──────────────────────────────
+
+async function lostPerBlock(args, env) {
+  const out = join(mkdtempSync(join(tmpdir(), 'sp-bench-attr-')), 'r.ndjson');
+  const result = await run(process.execPath, [...args, join(ROOT, 'scripts/attribution-pauses.mjs')], {
+    env: { ...env, STARVE_PROBE_OUT: out },
+  });
+  const line = result.stderr.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line).lostPerBlockMs;
+}
+
+export async function attribution({ pairs }) {
+  const variants = [
+    ['no probe', [], {}],
+    ['probe, defaults (up to 3 stack samples per block)', PROBE_ARGS, {}],
+    ['probe + --profile', PROBE_ARGS, { STARVE_PROBE_PROFILE: '1' }],
+    ['probe + --async-stacks', PROBE_ARGS, { STARVE_PROBE_ASYNC_STACKS: '1' }],
+  ];
+  const lost = variants.map(() => []);
+  // Round-robin, so every variant sees the machine in every state.
+  for (let round = 0; round < pairs; round++) {
+    for (const [i, [, args, env]] of variants.entries()) lost[i].push(await lostPerBlock(args, env));
+  }
+  return {
+    key: 'attribution',
+    title: `What the probe's work during a block costs the blocked thread: six 600 ms blocks made of small chunks; time lost to pauses per block (scripts/attribution-pauses.mjs, ${pairs} rounds, medians)`,
+    headline: variants.map(([name], i) => `${name}: ${fmt(median(lost[i]))} ms`).join('; '),
+    markdown: table(
+      ['variant', 'main-thread time lost per 600 ms block'],
+      variants.map(([name], i) => [name, `${fmt(median(lost[i]))} ms`]),
+    ),
+  };
+}
+
+export const SECTIONS = { throughput, startup, memory, detection, burst, timers, leaseApi, attribution };
