@@ -1,7 +1,6 @@
 import type { BlockKind, Evidence, Frame } from '../record/events.js';
 import { shapeOf, syncFrames } from './frames.js';
 import { cpuBuiltinInSource, syncApiInSource, syncApiOfFrame } from './sync-apis.js';
-import { siteIndex } from '../record/site.js';
 
 /**
  * What kind of starvation a block is, decided from the evidence the probe
@@ -250,12 +249,6 @@ function unknownRule(input: KindInput): Classification {
     kind: 'unknown',
     evidence: { rule: 'no-evidence', reason, gcMs: input.gcMs },
   };
-}
-
-function siteFrame(sample: StackSample, probeUrlPrefix: string | null): Frame | null {
-  const frames = syncFrames(sample.frames);
-  const index = siteIndex(frames, probeUrlPrefix);
-  return index === -1 ? null : frames[index] ?? null;
 }
 
 function nameOf(value: unknown): string {

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { postQuietly } from './inspector.js';
 import { Session } from 'node:inspector';
 import { debug } from '../util/debug.js';
 import { monoMs } from '../util/clock.js';
@@ -91,13 +92,7 @@ export class BlockProfiler {
   }
 
   private post(method: string, params?: object): void {
-    try {
-      this.session?.post(method, params ?? {}, (error) => {
-        if (error) debug('inspector %s failed: %s', method, error.message);
-      });
-    } catch (error) {
-      debug('inspector %s threw: %s', method, (error as Error).message);
-    }
+    postQuietly(this.session, method, params);
   }
 
   close(): void {

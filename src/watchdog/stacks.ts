@@ -1,7 +1,7 @@
 import { Session } from 'node:inspector';
+import { postQuietly } from './inspector.js';
 import type { Frame } from '../record/events.js';
 import { monoMs } from '../util/clock.js';
-import { debug } from '../util/debug.js';
 
 /**
  * Takes the main thread's JavaScript stack from the watchdog while the main
@@ -165,13 +165,7 @@ export class StackCapturer {
   }
 
   private post(method: string, params?: object): void {
-    try {
-      this.session?.post(method, params ?? {}, (error) => {
-        if (error) debug('inspector %s failed: %s', method, error.message);
-      });
-    } catch (error) {
-      debug('inspector %s threw: %s', method, (error as Error).message);
-    }
+    postQuietly(this.session, method, params);
   }
 }
 
