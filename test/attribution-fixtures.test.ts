@@ -29,7 +29,9 @@ describe('attribution of the starving patterns', () => {
       expect(block.site).toMatch(/^verifyPassword \(file:.*bcrypt-login\.mjs:13:\d+\)$/);
       expect(block.package).toBe('bcryptjs');
       expect(block.task).toBe('async login');
-      expect(block.recommendation).toMatch(/^verifyPassword \(fixtures\/attribution\/bcrypt-login\.mjs:13:\d+\) in async login ran JavaScript on the main thread for [\d.]+ m?s, inside the bcryptjs package: use its asynchronous form/);
+      // The request it was serving, read from the paused handler's `req`.
+      expect(block.unit).toBe('HTTP POST /login');
+      expect(block.recommendation).toMatch(/^verifyPassword \(fixtures\/attribution\/bcrypt-login\.mjs:13:\d+\) in async login serving HTTP POST \/login ran JavaScript on the main thread for [\d.]+ m?s, inside the bcryptjs package: use its asynchronous form/);
     }
     const site = (ofType(run.events, 'end')[0]?.summary as { sites: Array<Record<string, unknown>> }).sites[0];
     expect(site).toMatchObject({ package: 'bcryptjs' });
@@ -46,6 +48,7 @@ describe('attribution of the starving patterns', () => {
     expect(block.evidence).toMatchObject({ rule: 'cpu-builtin-in-source', api: 'JSON.parse' });
     expect(block.site).toMatch(/^importCatalog \(file:.*json-job\.mjs:36:\d+\)$/);
     expect(block.task).toBe('async importCatalog');
+    expect(block.unit).toBe('job "import-catalog" (id 1)');
     expect(block.recommendation).toMatch(/^One JSON\.parse call at importCatalog \(fixtures\/attribution\/json-job\.mjs:36:\d+\) held the main thread for [\d.]+ m?s: a single call cannot be split/);
   });
 

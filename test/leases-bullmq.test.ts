@@ -49,6 +49,8 @@ describe.skipIf(!available && !required)('BullMQ lock as a lease, declared by co
     expect(expired[0]!.site).toMatch(/^renderInvoice \(file:.*bullmq-worker\.mjs:\d+:\d+\)$/);
     const block = ofType(run.events, 'block').find((b) => b.id === expired[0]!.blockId)!;
     expect(expired[0]!.time as number).toBeLessThan((block.time as number) + (block.durationMs as number));
+    // The block names the job it was processing, read from the processor's `job`.
+    expect(block.unit).toMatch(/^(BullMQ )?job "invoice" \(id \d+\)$/);
 
     // BullMQ's own account of the same event.
     expect(run.stderr).toMatch(/bullmq: .*(Missing lock for job|stalled|could not renew lock)/);

@@ -11,11 +11,10 @@ import type { SourceLineReader } from './kind.js';
  *   recognised by the `async` keyword before its start on its source line
  *   (`async scoreReport`);
  * - when BullMQ's worker is further down the stack, the function is said to
- *   be a BullMQ job processor. The job's own name is not on the stack and
- *   is not reported (reading it would need the job object).
+ *   be a BullMQ job processor.
  *
- * HTTP routes are not named: the request is not on the stack, and tracking
- * it per request would need async hooks, which the probe does not pay for.
+ * The job or request itself is read from the paused thread's variables
+ * by the stack capturer (units.ts), not from the stack.
  */
 
 export interface TaskFrame extends Frame {

@@ -36,8 +36,13 @@ export interface Attribution {
   /** One sentence: what ran, where, how long, and the change that fixes it. */
   recommendation: string;
   evidence: Evidence;
-  /** The unit of work: the async function on the stack (`async scoreReport`). */
+  /** The async function on the stack (`async scoreReport`). */
   task?: string;
+  /**
+   * The unit of work it was serving, read from the paused thread's own
+   * variables: `BullMQ job "render-invoice" (id 7)`, `HTTP POST /login`.
+   */
+  unit?: string;
   /** npm package of the site when the site is library code. */
   package?: string;
 }

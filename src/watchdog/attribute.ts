@@ -35,6 +35,8 @@ export interface BlockAttributionInput {
   stackError: string | undefined;
   threadId?: number;
   startMono?: number;
+  /** The unit of work found while a sample was taken (units.ts). */
+  unit?: string;
 }
 
 export class Attributor {
@@ -78,7 +80,7 @@ export class Attributor {
       durationMs: input.durationMs,
       gcMs: input.gcMs,
       site: site ? shortSite(site, this.o.cwd) : null,
-      task,
+      task: input.unit ? `${task ?? 'code'} serving ${input.unit}` : task,
       package: pkg,
       thresholdMs: this.o.thresholdMs,
       ...(input.threadId === undefined ? {} : { threadId: input.threadId }),
@@ -90,6 +92,7 @@ export class Attributor {
       recommendation,
       evidence,
       ...(task ? { task } : {}),
+      ...(input.unit ? { unit: input.unit } : {}),
       ...(pkg ? { package: pkg } : {}),
     };
   }

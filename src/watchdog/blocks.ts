@@ -66,6 +66,8 @@ export interface OpenBlock {
   holds: number;
   /** Fields added to the block event by such work (`profile`). */
   extra: Record<string, unknown>;
+  /** The unit of work found by the first sample that found one. */
+  unit?: string;
   /** Still under way when the main thread began to exit. */
   atExit?: boolean;
   /** The block's findings, once its `block` event is written ('finish'). */
@@ -195,6 +197,7 @@ export class BlockMonitor {
     if (!result.frames) return;
     const atMs = result.pausedMono === undefined ? 0 : round(result.pausedMono - block.startMono);
     block.samples.push({ frames: result.frames, atMs });
+    block.unit ??= result.unit;
   }
 
   /**
@@ -307,7 +310,7 @@ export class BlockMonitor {
     }
     const { site, ...attribution } = this.o.attributor.attribute({
       durationMs, gcMs: block.end.gcMs, samples: block.samples, stackError, ...this.threadField(),
-      startMono: block.startMono,
+      startMono: block.startMono, ...(block.unit ? { unit: block.unit } : {}),
     }, block.stack, block.site);
     block.site = site;
     block.attribution = { site, ...attribution };

@@ -63,7 +63,10 @@ function main(): void {
     recording: writer.path,
   }, true);
 
-  const stacks = new StackCapturer({ asyncStacks: data.config.asyncStacks });
+  const stacks = new StackCapturer({
+    asyncStacks: data.config.asyncStacks,
+    probeUrlPrefix: new URL('../', import.meta.url).href,
+  });
   // Attribution (issue 4): kinds, recommendations, source maps, saturation.
   let heapUsedBytes: number | null = null;
   // GC share of recent sample intervals, by their end: sustained-pressure evidence.

@@ -1,5 +1,6 @@
 import { Session } from 'node:inspector';
 import { postQuietly } from './inspector.js';
+import { UNIT_EXPRESSION, unitFrameIndexes, unitOf } from '../attribution/units.js';
 import type { Frame } from '../record/events.js';
 import { monoMs } from '../util/clock.js';
 
@@ -25,6 +26,7 @@ import { monoMs } from '../util/clock.js';
  */
 
 interface CdpCallFrame {
+  callFrameId: string;
   functionName: string;
   location: { scriptId: string; lineNumber: number; columnNumber?: number };
   functionLocation?: { scriptId: string; lineNumber: number; columnNumber?: number };
@@ -43,12 +45,16 @@ interface PausedParams {
 
 export interface CaptureResult {
   frames: Frame[] | null;
+  /** The unit of work on the stack (a BullMQ job, an HTTP request), when found. */
+  unit?: string;
   error?: string;
   /** Monotonic time the main thread was paused. */
   pausedMono?: number;
 }
 
 const MAX_FRAMES = 64;
+/** The main thread is resumed after this long even if an evaluation has not answered. */
+const UNIT_WAIT_MS = 20;
 const ASYNC_DEPTH = 16;
 
 export class StackCapturer {
@@ -61,8 +67,11 @@ export class StackCapturer {
     stillBlocked: () => boolean;
   } | null = null;
 
-  constructor(options: { asyncStacks: boolean }) {
+  private readonly probeUrlPrefix: string | null;
+
+  constructor(options: { asyncStacks: boolean; probeUrlPrefix?: string }) {
     this.asyncStacks = options.asyncStacks;
+    this.probeUrlPrefix = options.probeUrlPrefix ?? null;
   }
 
   /** Connects to the main thread; returns why it cannot, or null. */
@@ -131,11 +140,43 @@ export class StackCapturer {
     this.pending = null;
     const inBlock = pending ? pending.stillBlocked() : false;
     const frames = inBlock ? this.framesOf(params) : null;
-    this.post('Debugger.resume');
-    if (!this.asyncStacks) this.post('Debugger.disable');
-    if (!pending) return;
-    if (inBlock) pending.resolve({ frames, pausedMono });
-    else pending.resolve({ frames: null, error: 'the pause came too late: the block had already ended', pausedMono });
+    let resumed = false;
+    const finish = (unit: string | null): void => {
+      if (resumed) return;
+      resumed = true;
+      this.post('Debugger.resume');
+      if (!this.asyncStacks) this.post('Debugger.disable');
+      if (!pending) return;
+      if (frames) pending.resolve({ frames, pausedMono, ...(unit ? { unit } : {}) });
+      else pending.resolve({ frames: null, error: 'the pause came too late: the block had already ended', pausedMono });
+    };
+    if (!frames) return finish(null);
+    // Never leave the main thread paused on our account.
+    setTimeout(() => finish(null), UNIT_WAIT_MS).unref();
+    const tries = unitFrameIndexes(frames, this.probeUrlPrefix)
+      .map((i) => ({ frame: frames[i] as Frame, id: params.callFrames[i]?.callFrameId }))
+      .filter((t) => t.id !== undefined);
+    this.findUnit(tries, finish);
+  }
+
+  /** Evaluates UNIT_EXPRESSION on each frame in turn until one answers. */
+  private findUnit(tries: Array<{ frame: Frame; id: string | undefined }>, done: (unit: string | null) => void): void {
+    const next = tries.shift();
+    if (!next?.id || !this.session) return done(null);
+    const params = {
+      callFrameId: next.id, expression: UNIT_EXPRESSION,
+      returnByValue: true, silent: true, throwOnSideEffect: true,
+    };
+    try {
+      this.session.post('Debugger.evaluateOnCallFrame', params, (error, answer) => {
+        const value = error ? undefined : (answer as { result?: { value?: unknown } }).result?.value;
+        const unit = unitOf(value, next.frame);
+        if (unit) done(unit);
+        else this.findUnit(tries, done);
+      });
+    } catch {
+      done(null);
+    }
   }
 
   private framesOf(params: PausedParams): Frame[] {
