@@ -129,6 +129,18 @@ describe('the probe never hurts the host', () => {
     expect(lines[0]).toMatch(/^starve-probe: the probe stopped because the recording could not be opened: .*not-a-dir.*; the application keeps running unmonitored$/);
   });
 
+  it.runIf(process.platform === 'linux')('an uncreatable folder under /proc does not keep the host alive (regression: recursive mkdir spun forever)', async () => {
+    const started = Date.now();
+    const result = await exec(process.execPath, ['--import', PRELOAD, behaviour], {
+      env: { FIXTURE_MODE: 'exit-code', STARVE_PROBE_OUT: '/proc/starve-probe-nope/r.ndjson' },
+      timeoutMs: 20_000,
+    });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.stderr).toMatch(/starve-probe: the probe stopped because the recording could not be opened: .*\/proc\/starve-probe-nope/);
+  });
+
   it('STARVE_PROBE_ENABLED=0 switches it off entirely', async () => {
     const dir = tempDir();
     const result = await exec(process.execPath, ['--import', PRELOAD, behaviour], { cwd: dir, env: { STARVE_PROBE_ENABLED: '0' } });

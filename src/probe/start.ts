@@ -5,7 +5,7 @@ import { debug } from '../util/debug.js';
 import { trackGc, type GcTracker } from './gc.js';
 import { heartbeatMsFor, startHeartbeat } from './heartbeat.js';
 import { startSampler, type Sampler } from './sampler.js';
-import { EXIT, EXIT_REQUESTED, SHARED_BYTES, viewsOf, type SharedViews } from './shared.js';
+import { EXIT, EXIT_REQUESTED, EXIT_RUNNING, SHARED_BYTES, viewsOf, type SharedViews } from './shared.js';
 import { watchdogEnv } from './flags.js';
 import { startLeases } from '../leases/main-thread.js';
 import { THREADS_ENV_KEY, threadsBuffer, type ThreadsData } from './threads.js';
@@ -165,10 +165,15 @@ function onExit(): void {
   if (!state || state.stopped) return;
   const { sampler, views } = state;
   try {
-    state.flushLeases();
-    send({ t: 'final', sample: sampler.take(), runDelay: sampler.runDelay(), exitCode: process.exitCode ?? 0 });
-    Atomics.store(views.i32, EXIT, EXIT_REQUESTED);
-    Atomics.wait(views.i32, EXIT, EXIT_REQUESTED, EXIT_FLUSH_WAIT_MS);
+    // The flag goes up before the message: were it stored after, a
+    // watchdog quick enough to have flushed already would see its
+    // EXIT_FLUSHED overwritten, and this thread would wait the full time.
+    // A watchdog that gave up (no recording) has flushed already: no wait.
+    if (Atomics.compareExchange(views.i32, EXIT, EXIT_RUNNING, EXIT_REQUESTED) === EXIT_RUNNING) {
+      state.flushLeases();
+      send({ t: 'final', sample: sampler.take(), runDelay: sampler.runDelay(), exitCode: process.exitCode ?? 0 });
+      Atomics.wait(views.i32, EXIT, EXIT_REQUESTED, EXIT_FLUSH_WAIT_MS);
+    }
   } catch (error) {
     debug('exit flush failed: %s', describe(error));
   }

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 
 /**
@@ -74,7 +74,7 @@ function inUseByOther(path: string, pid: number, nowMs: number): boolean {
  */
 export function claimRecordingPath(requested: string, pid: number, nowMs = Date.now()): { fd: number; path: string } {
   const path = resolve(requested);
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectories(dirname(path));
   try {
     return { fd: openSync(path, 'wx'), path };
   } catch (error) {
@@ -82,6 +82,21 @@ export function claimRecordingPath(requested: string, pid: number, nowMs = Date.
   }
   const chosen = inUseByOther(path, pid, nowMs) ? siblingPath(path, pid) : path;
   return { fd: openSync(chosen, 'w'), path: chosen };
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns
+ * for some paths under /proc (measured here: it spins at 100 % CPU), and a
+ * watchdog stuck in it would keep the host from exiting.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(at)) break;
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const level of missing) mkdirSync(level);
 }
 
 export class RecordingWriter {

@@ -304,7 +304,7 @@ export class BlockMonitor {
     if (!block.startWritten) this.writeStart(block);
     const durationMs = round(block.end.endMono - block.startMono);
     const stackError = block.stack ? undefined : block.stackError ?? 'no stack';
-    if (block.atExit && isShutdownWait(block.stack)) {
+    if (block.atExit && isShutdownWait(block.stack, this.o.probeUrlPrefix)) {
       this.finishShutdownWait(block, durationMs);
       return;
     }
@@ -411,9 +411,13 @@ export class BlockMonitor {
   }
 }
 
-/** A stack with frames, all of them Node.js internals (`node:…`). */
-function isShutdownWait(stack: readonly Frame[] | null): boolean {
-  return stack !== null && stack.length > 0 && stack.every((f) => f.url.startsWith('node:'));
+/**
+ * A stack with frames, all of them Node.js internals (`node:…`) or the
+ * probe's own exit handler: nothing of the application was running.
+ */
+function isShutdownWait(stack: readonly Frame[] | null, probeUrlPrefix: string): boolean {
+  return stack !== null && stack.length > 0 &&
+    stack.every((f) => f.url.startsWith('node:') || f.url.startsWith(probeUrlPrefix));
 }
 
 function round(ms: number): number {

@@ -83,7 +83,7 @@ function main(): void {
     probeUrlPrefix,
     cwd: data.cwd,
     thresholdMs: data.config.thresholdMs,
-    sources: new SourceFiles(),
+    sources: new SourceFiles(probeUrlPrefix),
     heapLimitBytes: data.heapLimitBytes,
     heapUsedBytes: () => heapUsedBytes,
     gcShareBefore,

@@ -32,6 +32,13 @@ interface Entry {
 export class SourceFiles {
   private readonly files = new Map<string, Entry>();
 
+  /**
+   * `ownUrlPrefix`: starve-probe's own dist/ folder. Its frames stay as they
+   * ran: mapped to src/, which the package does not ship, they would also
+   * stop being recognised as the probe's and could be named as a site.
+   */
+  constructor(private readonly ownUrlPrefix: string | null = null) {}
+
   /** Text of a 1-based line of a file:// (or absolute path) script, or null. */
   line(url: string, line: number): string | null {
     return this.entry(url)?.lines?.[line - 1] ?? null;
@@ -42,6 +49,7 @@ export class SourceFiles {
    * with the generated position kept in `generated`; otherwise unchanged.
    */
   mapFrame(frame: Frame): Frame {
+    if (this.ownUrlPrefix && frame.url.startsWith(this.ownUrlPrefix)) return frame;
     const sourceMap = this.sourceMapOf(frame.url);
     if (!sourceMap) return frame;
     try {
