@@ -119,6 +119,12 @@ export interface BlockEvent extends BaseEvent {
    * application's last callback: recorded, not counted as a block.
    */
   shutdown?: true;
+  /**
+   * Present and true on a block rebuilt by a reader from `block-start` and
+   * `block-ongoing` when the recording ends during it (the process was
+   * killed): `durationMs` is then a lower bound. Never written by the probe.
+   */
+  unfinished?: true;
 }
 
 export interface BlockEvent extends Attribution {}

@@ -2,6 +2,7 @@ import type { AnyEvent, BlockEvent, RunSummary, StartEvent } from '../record/eve
 import type { Recording } from '../record/read.js';
 import { SummaryBuilder } from '../record/summary.js';
 import { findingsOf, type Findings } from './findings.js';
+import { unfinishedBlocks } from '../record/unfinished.js';
 
 /**
  * What a report says about one recording, computed once and rendered as
@@ -31,7 +32,9 @@ const LEASE_TYPES = new Set(['lease', 'renewal', 'lease-expired', 'lease-risk', 
 
 export function analyze(recording: Recording): RecordingReport {
   const builder = new SummaryBuilder();
-  for (const event of recording.events) builder.add(event);
+  const unfinished = recording.end ? [] : unfinishedBlocks(recording.events);
+  const events = [...recording.events, ...unfinished];
+  for (const event of events) builder.add(event);
   const summary = builder.build(recording.end?.summary.delaySource === 'histogram' ? recording.end.summary.delay : null);
   const start: StartEvent = recording.start;
   const threshold = (start.config as { thresholdMs?: unknown }).thresholdMs;
@@ -45,8 +48,8 @@ export function analyze(recording: Recording): RecordingReport {
     truncated: recording.truncated,
     badLines: recording.badLines,
     summary,
-    findings: findingsOf(summary.sites, recording.events),
-    blocks: recording.events.filter((e): e is BlockEvent => e.type === 'block' && !(e as BlockEvent).shutdown),
+    findings: findingsOf(summary.sites, events),
+    blocks: events.filter((e): e is BlockEvent => e.type === 'block' && !(e as BlockEvent).shutdown),
     leaseEvents: recording.events.filter((e) => LEASE_TYPES.has(e.type)),
   };
 }

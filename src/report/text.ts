@@ -59,6 +59,8 @@ function notes(r: RecordingReport): string[] {
   const notes: string[] = [];
   if (r.truncated) notes.push('the last line was cut short (the process was killed while writing); it was skipped');
   if (!r.complete) notes.push('no end event: the process did not exit normally (killed, or still running); figures cover what was recorded');
+  const unfinished = r.blocks.filter((b) => b.unfinished).length;
+  if (unfinished > 0) notes.push(`${unfinished} block(s) were still under way when the recording ended (the process was killed during them); counted with the length known so far, a lower bound`);
   if (r.badLines.length > 0) notes.push(`${r.badLines.length} malformed line(s) skipped (line ${r.badLines.slice(0, 5).join(', ')})`);
   return notes;
 }

@@ -26,6 +26,8 @@ export const GC_ANSWER_WAIT_MS = 1000;
 export const CAPTURES_PER_SECOND = 4;
 /** A block still going after this long is announced on stderr. */
 export const STILL_BLOCKED_NOTICE_MS = 1000;
+/** How often a long block writes `block-ongoing` while it lasts. */
+export const ONGOING_EVERY_MS = 1000;
 const BLOCKED_POLL_MS = 250;
 /**
  * Stack samples per block (attribution, issue 4): the first at detection,
@@ -66,6 +68,8 @@ export interface OpenBlock {
   holds: number;
   /** Fields added to the block event by such work (`profile`). */
   extra: Record<string, unknown>;
+  /** blockedMs of the last `block-ongoing` written. */
+  ongoingAtMs?: number;
   /** The unit of work found by the first sample that found one. */
   unit?: string;
   /** Still under way when the main thread began to exit. */
@@ -361,9 +365,31 @@ export class BlockMonitor {
 
   private maybeNotice(now: number): void {
     const block = this.current;
-    if (!block || block.noticed || now - block.startMono < STILL_BLOCKED_NOTICE_MS) return;
+    if (!block || now - block.startMono < STILL_BLOCKED_NOTICE_MS) return;
+    this.writeOngoing(block, now);
+    if (block.noticed) return;
     block.noticed = true;
     this.o.findings.stillBlocked(now - block.startMono, block.site, now, this.o.threadId);
+  }
+
+  /**
+   * Every ONGOING_EVERY_MS of a long block, one line saying it goes on: a
+   * process killed during the block (a liveness probe's SIGKILL) leaves a
+   * recording that still says how long it lasted at least.
+   */
+  private writeOngoing(block: OpenBlock, now: number): void {
+    const blockedMs = now - block.startMono;
+    if (blockedMs - (block.ongoingAtMs ?? 0) < ONGOING_EVERY_MS) return;
+    block.ongoingAtMs = blockedMs;
+    this.o.emit({
+      type: 'block-ongoing',
+      time: this.o.clock.epochMs(now),
+      id: block.id,
+      blockedMs: round(blockedMs),
+      site: block.site,
+      ...this.threadField(),
+      ...(block.samples.length > 0 ? { kind: this.provisionalKind(block, now) } : {}),
+    }, true);
   }
 
   /**
