@@ -57,7 +57,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
     } else {
       const next = argv[i + 1];
       if (next === undefined || next === '--' || (next.startsWith('--') && next.length > 2)) {
-        throw new UsageError(`--${name} needs a value (${spec.valueName ?? 'VALUE'}): ${spec.help}`);
+        throw new UsageError(`--${name} needs a value (${spec.valueName ?? 'VALUE'}); see '${commandName} --help'`);
       }
       value = next;
       i++;

@@ -15,7 +15,8 @@ export const PROBE_FLAGS: FlagSpec[] = PROBE_OPTIONS.filter((o) => o.flag).map((
   name: o.flag as string,
   takes: o.kind === 'boolean' ? 'boolean' : 'value',
   valueName: VALUE_NAMES[o.kind],
-  help: `${o.help} Default: ${describeDefault(o)}. Sets ${o.env}.`,
+  // A setting without a fixed default says its default in its own help.
+  help: `${o.help}${o.default === null ? '' : ` Default: ${describeDefault(o)}.`} Sets ${o.env}.`,
 }));
 
 /** Validates the probe flags given and returns the variables to set in the child. */

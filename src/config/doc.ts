@@ -22,7 +22,8 @@ export function optionsMarkdown(): string {
   const rows = PROBE_OPTIONS.map((o) => {
     const flag = o.flag ? `\`--${o.flag}\`` : '—';
     const range = o.min !== undefined && o.kind === 'duration' ? ` Range ${o.min} ms to ${o.max} ms.` : '';
-    return `| \`${o.env}\` | ${flag} | ${UNITS[o.kind]} | \`${describeDefault(o)}\` | ${o.help}${range} |`;
+    const fallback = o.default === null ? 'see its description' : `\`${describeDefault(o)}\``;
+    return `| \`${o.env}\` | ${flag} | ${UNITS[o.kind]} | ${fallback} | ${o.help}${range} |`;
   });
   return [
     DOC_BEGIN,

@@ -114,7 +114,8 @@ export const PROBE_OPTIONS: readonly OptionSpec[] = [
       'Leases declared without code: a JSON array (or the path of a JSON ' +
       'file) of {name, ttl, every?, http: {method?, url}} or {name, ttl, ' +
       'every?, timer: {site}} entries. Matching HTTP requests or timer ' +
-      'firings count as renewals. See docs/leases.md.',
+      'firings count as renewals. Unset: no leases are declared (the API ' +
+      'and recurring timers still work). See docs/leases.md.',
   },
   {
     key: 'leaseRisk',

@@ -96,7 +96,8 @@ export function readConfigFromEnv(env: NodeJS.ProcessEnv): { config: ProbeConfig
     if (parsed.ok) {
       config[spec.key] = parsed.value;
     } else {
-      problems.push(`${parsed.message}; using the default (${describeDefault(spec)})`);
+      const fallback = spec.default === null ? '' : ` (${describeDefault(spec)})`;
+      problems.push(`${parsed.message}; using the default${fallback}`);
     }
   }
   return { config: config as ProbeConfig, problems };
