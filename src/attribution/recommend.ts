@@ -122,9 +122,14 @@ function unknownAdvice(f: BlockFacts): string {
   const gc = f.gcMs === null
     ? 'the GC time is not known'
     : `GC explains only ${formatMs(f.gcMs)} of it`;
+  // The inspector reaches only the main thread: --profile cannot help a worker.
+  const next = f.threadId === undefined
+    ? 'run with --profile to record a CPU profile of the next such block'
+    : 'the probe cannot take a worker thread\'s stack, so look at what that worker runs ' +
+      '(its own --cpu-prof, or the same code run on the main thread under the probe)';
   return `${capitalize(thread(f))} was blocked for ${formatMs(f.durationMs)} ` +
     'but the probe cannot say by what ' +
-    `(${reason}; ${gc}): run with --profile to record a CPU profile of the next such block.`;
+    `(${reason}; ${gc}): ${next}.`;
 }
 
 export interface SaturationFacts {
