@@ -216,4 +216,21 @@ describe('a bad STARVE_PROBE_LEASES', () => {
     ].join('\n')]);
     expect(run.stdout).toBe('{"active":false,"v":7}');
   });
+
+  it('a one-shot timer at a declared timer site is not a renewal (regression: its 2.5 s callback was a renewal with ioMs 2500)', async () => {
+    const run = await runUnderProbe(fixture('leases/heartbeat-and-one-shot.mjs'), {
+      env: {
+        STARVE_PROBE_QUIET: '1',
+        STARVE_PROBE_LEASES: JSON.stringify([{ name: 'hb', ttl: '2s', timer: { site: 'heartbeat-and-one-shot.mjs' } }]),
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(schemaProblems(run.events)).toEqual([]);
+    const renewals = ofType(run.events, 'renewal');
+    expect(renewals.length).toBeGreaterThanOrEqual(2);
+    expect(renewals.every((r) => (r.ioMs as number) < 100)).toBe(true);
+    const [expired] = ofType(run.events, 'lease-expired');
+    expect(expired).toMatchObject({ lease: 'hb', duringBlock: true });
+    expect(expired!.site).toMatch(/^<anonymous> \(file:.*heartbeat-and-one-shot\.mjs:\d+:\d+\)$/);
+  });
 });

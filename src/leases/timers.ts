@@ -23,7 +23,8 @@ import type { LeaseTracker } from './tracker.js';
  * later than the block threshold gives `timer-late`.
  *
  * A chain whose site matches a declared timer lease acquires that lease at
- * creation; each firing is a renewal whose I/O lasts until the promise the
+ * creation (so a lease is known from its first arm); each firing of a chain
+ * that recurs is a renewal whose I/O lasts until the promise the
  * callback returned settles (0 without one). The lease ends when the chain
  * stops: its timer is cleared, or a firing does not arm the next one.
  *
@@ -307,7 +308,10 @@ export function traceTimers(o: TimerTracingOptions): () => void {
   ): void {
     try {
       const settleMono = o.nowMono();
-      if (chain.lease) {
+      // Only a timer that recurs renews a lease: a one-shot setTimeout
+      // created at a matching site (a request timeout, a delayed job) is
+      // not a renewal, however long its callback ran.
+      if (chain.lease && (chain.interval || chain.recurring)) {
         o.tracker.renewal(chain.lease.name, {
           startMono, settleMono, ok, dueMono,
           ...(ok ? {} : { error: describe(error) }),
