@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { PRELOAD, ROOT, exec, readEvents, tempDir, type Finished, type ProbeEvent } from './probe.js';
+import { PRELOAD, ROOT, exec, readEvents, readEventsSoFar, tempDir, type Finished, type ProbeEvent } from './probe.js';
 
 export interface LeaseServer {
   url: string;
@@ -41,7 +41,7 @@ export async function runWatched(script: string, env: NodeJS.ProcessEnv, watchFr
   const firstSeenAt = new Map<string, number>();
   let poll: NodeJS.Timeout | undefined;
   const look = (): void => {
-    for (const event of readEvents(recording)) {
+    for (const event of readEventsSoFar(recording)) {
       if (!firstSeenAt.has(event.type)) firstSeenAt.set(event.type, Date.now());
     }
   };

@@ -94,6 +94,21 @@ export function readEvents(path: string): ProbeEvent[] {
     .map((line) => JSON.parse(line) as ProbeEvent);
 }
 
+/**
+ * The events of a recording still being written: a last line the probe is
+ * writing at this very moment may be incomplete and is left for next time.
+ */
+export function readEventsSoFar(path: string): ProbeEvent[] {
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  return complete.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as ProbeEvent);
+}
+
 export const ofType = (events: ProbeEvent[], type: string): ProbeEvent[] => events.filter((e) => e.type === type);
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
