@@ -45,7 +45,7 @@ export const PROBE_OPTIONS: readonly OptionSpec[] = [
     help:
       'Block threshold: the main thread counts as blocked when its ' +
       'heartbeat is this much overdue. Lower catches shorter blocks; each ' +
-      'block costs one stack capture.',
+      'block costs up to three stack captures.',
   },
   {
     key: 'out',
