@@ -81,17 +81,9 @@ export async function runUnderProbe(
   return { ...result, recording, events: readEvents(recording) };
 }
 
+/** Every event of a finished recording; a malformed line fails the test. */
 export function readEvents(path: string): ProbeEvent[] {
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as ProbeEvent);
+  return parseLines(readText(path));
 }
 
 /**
@@ -99,14 +91,23 @@ export function readEvents(path: string): ProbeEvent[] {
  * writing at this very moment may be incomplete and is left for next time.
  */
 export function readEventsSoFar(path: string): ProbeEvent[] {
-  let text = '';
+  const text = readText(path);
+  return parseLines(text.slice(0, text.lastIndexOf('\n') + 1));
+}
+
+function readText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
-    return [];
+    return '';
   }
-  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-  return complete.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as ProbeEvent);
+}
+
+function parseLines(text: string): ProbeEvent[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as ProbeEvent);
 }
 
 export const ofType = (events: ProbeEvent[], type: string): ProbeEvent[] => events.filter((e) => e.type === type);
