@@ -1,6 +1,6 @@
+import { isCountedBlock } from '../record/blocks.js';
 import type {
   AnyEvent,
-  BlockEvent,
   LeaseEvent,
   LeaseExpiredEvent,
   LeaseSourceName,
@@ -51,9 +51,8 @@ export class LeaseSummaryBuilder {
         return;
       }
       case 'block': {
-        const block = event as BlockEvent;
-        if (block.shutdown) return;
-        this.blocks.push({ endTime: block.time + block.durationMs, durationMs: block.durationMs });
+        if (!isCountedBlock(event)) return;
+        this.blocks.push({ endTime: event.time + event.durationMs, durationMs: event.durationMs });
         return;
       }
     }

@@ -1,3 +1,4 @@
+import { isCountedBlock } from './blocks.js';
 import type {
   AnyEvent,
   BlockEvent,
@@ -58,9 +59,7 @@ export class SummaryBuilder {
     const end = event.type === 'block' ? event.time + ((event as BlockEvent).durationMs ?? 0) : event.time;
     if (this.firstTime === null || event.time < this.firstTime) this.firstTime = event.time;
     if (this.lastTime === null || end > this.lastTime) this.lastTime = end;
-    if (event.type === 'block') {
-      if (!(event as BlockEvent).shutdown) this.addBlock(event as BlockEvent);
-    }
+    if (isCountedBlock(event)) this.addBlock(event);
     else if (event.type === 'sample') this.addSample(event as SampleEvent);
     else if (event.type === 'saturation') this.addSaturation(event as SaturationEvent);
     this.leases.add(event);

@@ -1,3 +1,4 @@
+import { isCountedBlock } from '../record/blocks.js';
 import type { AnyEvent, BlockEvent, RunSummary, StartEvent } from '../record/events.js';
 import type { Recording } from '../record/read.js';
 import { SummaryBuilder } from '../record/summary.js';
@@ -49,7 +50,7 @@ export function analyze(recording: Recording): RecordingReport {
     badLines: recording.badLines,
     summary,
     findings: findingsOf(summary.sites, events),
-    blocks: events.filter((e): e is BlockEvent => e.type === 'block' && !(e as BlockEvent).shutdown),
+    blocks: events.filter(isCountedBlock),
     leaseEvents: recording.events.filter((e) => LEASE_TYPES.has(e.type)),
   };
 }
