@@ -151,11 +151,12 @@ export class StackCapturer {
       else pending.resolve({ frames: null, error: 'the pause came too late: the block had already ended', pausedMono });
     };
     if (!frames) return finish(null);
-    // Never leave the main thread paused on our account.
-    setTimeout(() => finish(null), UNIT_WAIT_MS).unref();
     const tries = unitFrameIndexes(frames, this.probeUrlPrefix)
       .map((i) => ({ frame: frames[i] as Frame, id: params.callFrames[i]?.callFrameId }))
       .filter((t) => t.id !== undefined);
+    if (tries.length === 0) return finish(null);
+    // Never leave the main thread paused on our account.
+    setTimeout(() => finish(null), UNIT_WAIT_MS).unref();
     this.findUnit(tries, finish);
   }
 
