@@ -18,7 +18,7 @@ describe('starve-probe demo', () => {
     expect(shown).toMatch(/Top offenders[^\n]*\n {2}1\. scoreItem \(/);
     // The report wraps at 80 columns, so where the lines break depends on
     // the length of the checkout's path.
-    expect(shown).toMatch(/Fix: scoreItem \([^)]*worker\.mjs:\d+:\d+\)\s+in\s+async\s+scoreReport\s+ran\s+JavaScript\s+on\s+the\s+main\s+thread/);
+    expect(shown).toMatch(/Fix: scoreItem\s+\([^)]*worker\.mjs:\d+:\d+\)\s+in\s+async\s+scoreReport\s+ran\s+JavaScript\s+on\s+the\s+main\s+thread/);
     expect(shown).toMatch(/lease orders-lock \(TTL 3\.00 s\) expired during a [\d.]+ s block in scoreItem/);
   });
 });
